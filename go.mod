@@ -1,0 +1,3 @@
+module github.com/supervise-go/supervisor
+
+go 1.26
