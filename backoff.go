@@ -124,7 +124,7 @@ const (
 // [RestartIntensity] for that.
 //
 // Call [ExponentialBackoff.Validate] to reject out-of-range fields; NewTracker
-// replaces them with the defaults below.
+// replaces them as each field's doc says.
 type ExponentialBackoff struct {
 	// Initial is the delay after the first failure. Zero or negative means
 	// DefaultBackoffInitial (1s).
@@ -260,11 +260,15 @@ func (t *exponentialTracker) Restarting(now time.Time) (time.Duration, bool) {
 
 // delay is the wait after the n-th failure of a streak (n >= 1).
 func (t *exponentialTracker) delay(n int) time.Duration {
+	// In float64, where Pow may overflow to +Inf for long streaks. The cap
+	// is applied in Duration too: float64(Max) may round up past MaxInt64.
 	limit := float64(t.max)
-	// Pow overflows to +Inf for long streaks, which the cap absorbs.
-	d := min(limit, float64(t.initial)*math.Pow(t.multiplier, float64(max(n-1, 0))))
+	d := float64(t.initial) * math.Pow(t.multiplier, float64(max(n-1, 0)))
 	if t.rand != nil {
-		d = min(limit, d*(1-t.jitter+2*t.jitter*t.rand.Float64()))
+		d = min(d, limit) * (1 - t.jitter + 2*t.jitter*t.rand.Float64())
+	}
+	if d >= limit {
+		return t.max
 	}
 	return time.Duration(d)
 }
