@@ -1,0 +1,104 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Changes lists group names by what a new set of programs does to them,
+// each list sorted: supervisord's reread answer.
+type Changes struct {
+	Added   []string // in the new set only ("available")
+	Changed []string // in both, with a different configuration
+	Removed []string // running now, absent from the new set ("disappeared")
+}
+
+// Diff compares specs with the groups the supervisor has, without changing
+// anything.
+func (s *Supervisor) Diff(specs []ProgramSpec) (Changes, error) {
+	groups, err := s.buildGroups(specs)
+	if err != nil {
+		return Changes{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.diffLocked(groups), nil
+}
+
+func (s *Supervisor) diffLocked(groups []*group) Changes {
+	var c Changes
+	next := map[string]*group{}
+	for _, g := range groups {
+		next[g.name] = g
+		old, ok := s.groups[g.name]
+		switch {
+		case !ok:
+			c.Added = append(c.Added, g.name)
+		case !sameGroup(old, g):
+			c.Changed = append(c.Changed, g.name)
+		}
+	}
+	for name := range s.groups {
+		if _, ok := next[name]; !ok {
+			c.Removed = append(c.Removed, name)
+		}
+	}
+	slices.Sort(c.Added)
+	slices.Sort(c.Changed)
+	slices.Sort(c.Removed)
+	return c
+}
+
+func sameGroup(a, b *group) bool {
+	if a.priority != b.priority || len(a.specs) != len(b.specs) {
+		return false
+	}
+	for i := range a.specs {
+		if !specsEqual(&a.specs[i], &b.specs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Apply makes the supervisor run exactly specs, like supervisorctl's
+// reread + update: groups that disappeared are stopped and removed, changed
+// groups are stopped and replaced, new groups are added (and autostarted
+// when serving). Groups that did not change are not touched: their
+// processes keep running with the same pids.
+func (s *Supervisor) Apply(ctx context.Context, specs []ProgramSpec) (Changes, error) {
+	groups, err := s.buildGroups(specs)
+	if err != nil {
+		return Changes{}, err
+	}
+	byName := map[string]*group{}
+	for _, g := range groups {
+		byName[g.name] = g
+	}
+	s.mu.Lock()
+	c := s.diffLocked(groups)
+	serving := s.serving
+	s.mu.Unlock()
+
+	for _, name := range append(slices.Clone(c.Removed), c.Changed...) {
+		if serving {
+			if _, err := s.Stop(ctx, name+":*", true); err != nil {
+				return c, fmt.Errorf("stopping group %q: %w", name, err)
+			}
+		}
+		if err := s.Remove(name); err != nil {
+			return c, err
+		}
+	}
+	var add []ProgramSpec
+	for _, name := range append(slices.Clone(c.Changed), c.Added...) {
+		add = append(add, byName[name].specs...)
+	}
+	if len(add) > 0 {
+		if err := s.Add(add...); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}

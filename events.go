@@ -1,0 +1,237 @@
+package supervisor
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	// EventProcessState: a process changed state (From -> To).
+	EventProcessState EventKind = iota
+	// EventSupervisorState: the supervisor is now running or stopping.
+	EventSupervisorState
+	// EventProcessLog: a chunk of output (LogSpec.EventsEnabled).
+	EventProcessLog
+	// EventGroupAdded: a group was added.
+	EventGroupAdded
+	// EventGroupRemoved: a group was removed.
+	EventGroupRemoved
+)
+
+// String returns the supervisord event family, e.g. "PROCESS_STATE".
+func (k EventKind) String() string {
+	switch k {
+	case EventProcessState:
+		return "PROCESS_STATE"
+	case EventSupervisorState:
+		return "SUPERVISOR_STATE_CHANGE"
+	case EventProcessLog:
+		return "PROCESS_LOG"
+	case EventGroupAdded:
+		return "PROCESS_GROUP_ADDED"
+	case EventGroupRemoved:
+		return "PROCESS_GROUP_REMOVED"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is something that happened in the supervisor. Which fields are set
+// depends on Kind.
+type Event struct {
+	Kind EventKind
+	Time time.Time
+
+	Process string // process name (process and log events)
+	Group   string // group name (process, log and group events)
+
+	From, To   State // process state change
+	Pid        int   // child pid at the time of the change (0 if none)
+	ExitStatus int   // for EXITED and STOPPED: exit status, -1 after a signal
+	Expected   bool  // for EXITED: whether the exit status was expected
+	Tries      int   // for STARTING and BACKOFF: consecutive failed starts
+
+	Supervisor SupervisorState // supervisor state change
+
+	Channel string // log event: "stdout" or "stderr"
+	Data    []byte // log event: the output
+}
+
+// Namespec returns "group:process" for the event's process.
+func (e Event) Namespec() string { return makeNamespec(e.Group, e.Process) }
+
+// String renders the event for people, e.g.
+// "foo:foo_00 RUNNING -> EXITED pid 42 exit 1 (not expected)".
+func (e Event) String() string {
+	switch e.Kind {
+	case EventProcessState:
+		s := fmt.Sprintf("%s %s -> %s", e.Namespec(), e.From, e.To)
+		if e.Pid != 0 {
+			s += fmt.Sprintf(" pid %d", e.Pid)
+		}
+		if e.To == Exited {
+			exp := "not expected"
+			if e.Expected {
+				exp = "expected"
+			}
+			s += fmt.Sprintf(" exit %d (%s)", e.ExitStatus, exp)
+		}
+		return s
+	case EventSupervisorState:
+		return "supervisor " + e.Supervisor.String()
+	case EventProcessLog:
+		return fmt.Sprintf("%s %s %q", e.Namespec(), e.Channel, e.Data)
+	case EventGroupAdded:
+		return "group " + e.Group + " added"
+	case EventGroupRemoved:
+		return "group " + e.Group + " removed"
+	}
+	return e.Kind.String()
+}
+
+// Subscription delivers events in the order they happened. A subscriber
+// that falls behind never slows the supervisor down: at most the buffer given
+// to Subscribe waits for it, and when more events arrive the oldest waiting
+// ones are dropped and counted in Dropped. So a slow reader still sees the
+// latest state, with a gap it can detect.
+//
+// When Serve returns, C delivers the events still waiting and is then
+// closed. Call Close to stop receiving earlier, or when you stop reading.
+type Subscription struct {
+	// C delivers the events.
+	C <-chan Event
+
+	c     chan Event
+	sup   *Supervisor
+	limit int
+	wake  chan struct{} // capacity 1: "something changed"
+	done  chan struct{} // closed when the pump has returned
+
+	mu       sync.Mutex
+	queue    []Event
+	dropped  uint64
+	draining bool // deliver what is queued, then close C
+	aborted  bool // close C now
+}
+
+// Subscribe returns a subscription to every event from now on. buffer is
+// how many events may wait for a slow reader; 0 or less means 1024.
+func (s *Supervisor) Subscribe(buffer int) *Subscription {
+	if buffer <= 0 {
+		buffer = 1024
+	}
+	c := make(chan Event)
+	sub := &Subscription{C: c, c: c, sup: s, limit: buffer,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s.subMu.Lock()
+	if s.subsClosed {
+		sub.draining = true
+	} else {
+		s.subs[sub] = struct{}{}
+	}
+	s.subMu.Unlock()
+	go sub.pump()
+	return sub
+}
+
+// Dropped returns how many events were dropped because the reader was
+// behind.
+func (sub *Subscription) Dropped() uint64 {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.dropped
+}
+
+// Close ends the subscription at once: events not yet received are
+// discarded and C is closed before Close returns.
+func (sub *Subscription) Close() {
+	sub.sup.subMu.Lock()
+	delete(sub.sup.subs, sub)
+	sub.sup.subMu.Unlock()
+	sub.mu.Lock()
+	sub.aborted = true
+	sub.mu.Unlock()
+	sub.signal()
+	<-sub.done
+}
+
+func (sub *Subscription) signal() {
+	select {
+	case sub.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (sub *Subscription) push(e Event) {
+	sub.mu.Lock()
+	if len(sub.queue) >= sub.limit {
+		n := len(sub.queue) - sub.limit + 1
+		sub.queue = append(sub.queue[:0], sub.queue[n:]...)
+		sub.dropped += uint64(n)
+	}
+	sub.queue = append(sub.queue, e)
+	sub.mu.Unlock()
+	sub.signal()
+}
+
+// finish makes the pump deliver what is queued and then close C.
+func (sub *Subscription) finish() {
+	sub.mu.Lock()
+	sub.draining = true
+	sub.mu.Unlock()
+	sub.signal()
+}
+
+func (sub *Subscription) pump() {
+	defer close(sub.done)
+	defer close(sub.c)
+	for {
+		sub.mu.Lock()
+		if sub.aborted || (sub.draining && len(sub.queue) == 0) {
+			sub.mu.Unlock()
+			return
+		}
+		if len(sub.queue) == 0 {
+			sub.mu.Unlock()
+			<-sub.wake
+			continue
+		}
+		e := sub.queue[0]
+		sub.queue = sub.queue[1:]
+		sub.mu.Unlock()
+		select {
+		case sub.c <- e:
+		case <-sub.wake:
+			// Something changed (more events, or Close): put e back at
+			// the head and look again.
+			sub.mu.Lock()
+			sub.queue = append([]Event{e}, sub.queue...)
+			sub.mu.Unlock()
+		}
+	}
+}
+
+// publish hands e to every subscriber without blocking.
+func (s *Supervisor) publish(e Event) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	for sub := range s.subs {
+		sub.push(e)
+	}
+}
+
+// closeSubscriptions lets every subscription deliver what it holds and
+// close, once the supervisor has stopped.
+func (s *Supervisor) closeSubscriptions() {
+	s.subMu.Lock()
+	subs := s.subs
+	s.subs = map[*Subscription]struct{}{}
+	s.subsClosed = true
+	s.subMu.Unlock()
+	for sub := range subs {
+		sub.finish()
+	}
+}

@@ -1,0 +1,84 @@
+package sys
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Child is a started child process. Its exit is observed through a pidfd
+// registered with Go's netpoller, so waiting costs a parked goroutine, not an
+// OS thread. The pid stays valid (not reused) until Wait has returned.
+type Child struct {
+	Pid   int
+	pidfd *os.File
+}
+
+func newChild(pid, fd int) (*Child, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		_ = unix.Close(fd)
+		return nil, fmt.Errorf("pidfd nonblock: %w", err)
+	}
+	return &Child{Pid: pid, pidfd: os.NewFile(uintptr(fd), "pidfd")}, nil
+}
+
+// Wait blocks until the child has exited, reaps it and returns its status.
+// Call it exactly once; afterwards the Child must not be signalled.
+func (c *Child) Wait() (syscall.WaitStatus, error) {
+	var ws syscall.WaitStatus
+	var werr error
+	rc, err := c.pidfd.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	err = rc.Read(func(uintptr) bool {
+		for {
+			pid, e := syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
+			if e == syscall.EINTR {
+				continue
+			}
+			if e != nil {
+				werr = e
+				return true
+			}
+			return pid == c.Pid // false: not yet, wait for readability
+		}
+	})
+	_ = c.pidfd.Close()
+	if err != nil {
+		return 0, err
+	}
+	return ws, werr
+}
+
+// Signal sends sig to the child only.
+func (c *Child) Signal(sig syscall.Signal) error {
+	rc, err := c.pidfd.SyscallConn()
+	if err != nil {
+		return ignoreGone(err)
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.PidfdSendSignal(int(fd), sig, nil, 0)
+	}); err != nil {
+		return ignoreGone(err)
+	}
+	return ignoreGone(serr)
+}
+
+// SignalGroup sends sig to the child's process group (its pgid is its pid).
+func (c *Child) SignalGroup(sig syscall.Signal) error {
+	return ignoreGone(syscall.Kill(-c.Pid, sig))
+}
+
+// ignoreGone drops "no such process" and "already closed": the child exited
+// and its reap will finish the job.
+func ignoreGone(err error) error {
+	if errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,344 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Check 18 on the real clock: four quick exits, then FATAL about 6 s after
+// the first spawn.
+func TestQuickExitGivesUpRealClock(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("quick", `/bin/sh -c "echo hello; exit 1"`)
+	ts := startSup(t, []ProgramSpec{spec})
+	info := ts.waitState(t, "quick", Fatal)
+	spawned := ts.log.waitFor(t, "spawned: 'quick' with pid", 4)
+	gaveUp := ts.log.waitFor(t, "gave up: quick entered FATAL state, too many start retries too quickly", 1)
+	assert.Len(t, spawned, 4)
+	assert.Len(t, ts.log.messages("exited: quick (exit status 1; not expected)"), 4)
+	elapsed := gaveUp[0].Time.Sub(spawned[0].Time)
+	assert.GreaterOrEqual(t, elapsed, 6*time.Second)
+	assert.Less(t, elapsed, 6*time.Second+waitLong/2)
+	assert.Equal(t, "Exited too quickly (process log may have details)", info.Description())
+}
+
+// Check 20: RUNNING after startsecs, with supervisord's success line.
+func TestRunningAfterStartsecs(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("long", "/bin/sleep 1000")
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.waitState(t, "long", Running)
+	spawned := ts.log.waitFor(t, "spawned: 'long'", 1)
+	success := ts.log.waitFor(t, "success: long entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)", 1)
+	assert.GreaterOrEqual(t, success[0].Time.Sub(spawned[0].Time), time.Second)
+}
+
+// Checks 21, 22, 23: exit classification and autorestart.
+func TestExitAndAutorestart(t *testing.T) {
+	t.Parallel()
+	zero := NewProgramSpec("zerostart", `/bin/sh -c "exit 3"`)
+	zero.StartSecs = 0
+	zero.AutoRestart = RestartNever
+	exit0 := NewProgramSpec("exit0", `/bin/sh -c "sleep 1.5; exit 0"`)
+	exit1 := NewProgramSpec("exit1", `/bin/sh -c "sleep 1.5; exit 1"`)
+	always := NewProgramSpec("always", "/bin/true")
+	always.StartSecs = 0
+	always.AutoRestart = RestartAlways
+	ts := startSup(t, []ProgramSpec{zero, exit0, exit1, always})
+
+	info := ts.waitState(t, "zerostart", Exited)
+	assert.Equal(t, 3, info.ExitStatus)
+	ts.log.waitFor(t, "exited: zerostart (exit status 3; not expected)", 1)
+	assert.Len(t, ts.log.messages("success: zerostart entered RUNNING state"), 1)
+
+	ts.log.waitFor(t, "exited: exit0 (exit status 0; expected)", 1)
+	ts.log.waitFor(t, "exited: exit1 (exit status 1; not expected)", 1)
+	ts.log.waitFor(t, "spawned: 'exit1'", 2)   // unexpected: restarted
+	ts.log.waitFor(t, "spawned: 'always'", 10) // restarted over and over
+	assert.Equal(t, Exited, ts.proc(t, "exit0").State())
+	assert.Len(t, ts.log.messages("spawned: 'exit0'"), 1)
+	assert.Len(t, ts.log.messages("spawned: 'zerostart'"), 1)
+	assert.Empty(t, ts.log.messages("gave up: always"))
+}
+
+// Check 25: stopasgroup reaches the grandchildren.
+func TestStopAsGroupKillsGrandchildren(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("family", `/bin/sh -c "sleep 1000 & sleep 1000"`)
+	spec.StartSecs = 0
+	spec.StopAsGroup = true
+	ts := startSup(t, []ProgramSpec{spec})
+	pid := ts.waitState(t, "family", Running).Pid
+	tag := testTag + "/" + t.Name()
+	require.Eventually(t, func() bool { return len(leftovers(tag, false)) == 3 }, waitLong, 10*time.Millisecond,
+		"sh and its two sleeps")
+	_, err := ts.Stop(context.Background(), "family", true)
+	require.NoError(t, err)
+	assertNoLeftovers(t, tag)
+	assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "reaped")
+}
+
+// A stop completes even when a grandchild keeps the output pipes open.
+func TestStopWithGrandchildHoldingPipes(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("holder", `/bin/sh -c "sleep 1000 & exec sleep 1000"`)
+	spec.StartSecs = 0
+	spec.StopWaitSecs = 5 * time.Second
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.waitState(t, "holder", Running)
+	start := time.Now()
+	_, err := ts.Stop(context.Background(), "holder", true)
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), spec.StopWaitSecs, "the stop did not wait for the pipes")
+	ts.log.waitFor(t, "stopped: holder (terminated by SIGTERM)", 1)
+	killTagged(testTag + "/" + t.Name()) // the orphaned grandchild is the test's to clean up
+}
+
+// killTagged kills every process carrying the tag.
+func killTagged(tag string) {
+	for _, line := range leftovers(tag, false) {
+		if pid, err := strconv.Atoi(strings.Fields(line)[0]); err == nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// Check 1 and spec 2.3: numprocs and the process_name template.
+func TestNumprocsNaming(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("foo1", `/bin/sh -c "echo $SUPERVISOR_PROCESS_NAME $SUPERVISOR_GROUP_NAME $C; exec sleep 1000"`)
+	spec.NumProcs = 3
+	spec.ProcessName = "%(program_name)s_%(process_num)02d"
+	spec.Environment = map[string]string{"C": "%(process_num)d"}
+	spec.StartSecs = 0
+	spec.Stdout.EventsEnabled = true
+	ts := startSup(t, []ProgramSpec{spec})
+	var names []string
+	for _, info := range ts.Processes() {
+		names = append(names, info.Namespec())
+	}
+	assert.Equal(t, []string{"foo1:foo1_00", "foo1:foo1_01", "foo1:foo1_02"}, names)
+	for i := range 3 {
+		ns := fmt.Sprintf("foo1:foo1_%02d", i)
+		ts.waitState(t, ns, Running)
+		ts.waitOutput(t, ns, fmt.Sprintf("foo1_%02d foo1 %d\n", i, i))
+	}
+	_, err := ts.Process("foo1")
+	assert.ErrorIs(t, err, ErrBadName, "a group of 3 is not a process")
+	res, err := ts.Stop(context.Background(), "foo1:*", true)
+	require.NoError(t, err)
+	assert.Len(t, res, 3)
+	for _, info := range ts.Processes() {
+		assert.Equal(t, Stopped, info.State)
+	}
+}
+
+// Check 28: the child's environment.
+func TestChildEnvironment(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("envy", `/bin/sh -c "env; exec sleep 1000"`)
+	spec.StartSecs = 0
+	spec.Stdout.EventsEnabled = true
+	spec.Environment = map[string]string{"SHARED": "program", "OWN": "mine"}
+	ts := startSup(t, []ProgramSpec{spec},
+		WithServerURL("unix:///tmp/supervisor.sock"),
+		WithEnvironment(map[string]string{"SHARED": "supervisor", "GLOBAL": "yes"}))
+	ts.waitState(t, "envy", Running)
+	ts.waitOutput(t, "envy", "OWN=mine")
+	out := string(ts.proc(t, "envy").out[0].Tail())
+	for _, want := range []string{"SUPERVISOR_ENABLED=1", "SUPERVISOR_PROCESS_NAME=envy", "SUPERVISOR_GROUP_NAME=envy",
+		"SUPERVISOR_SERVER_URL=unix:///tmp/supervisor.sock", "SHARED=program", "GLOBAL=yes", "OWN=mine",
+		"PATH=" + os.Getenv("PATH")} {
+		assert.Contains(t, strings.Split(out, "\n"), want)
+	}
+}
+
+// Check 19 and 27, and spec 3.7: spawn errors and their texts.
+func TestSpawnErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	noexec := filepath.Join(dir, "noexec.sh")
+	require.NoError(t, os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644))
+	cases := []struct {
+		command, msg string
+		kind         error
+	}{
+		{"nosuchcommand_xyz", "can't find command 'nosuchcommand_xyz'", ErrNoFile},
+		{noexec, fmt.Sprintf("command at '%s' is not executable", noexec), ErrNotExecutable},
+		{dir, fmt.Sprintf("command at '%s' is a directory", dir), ErrNotExecutable},
+		{`/bin/echo "x`, `can't parse command '/bin/echo "x': No closing quotation`, ErrNotExecutable},
+		{`"/bin/echo foo_00 "`, "can't find command '/bin/echo foo_00 '", ErrNoFile},
+	}
+	var specs []ProgramSpec
+	for i, c := range cases {
+		spec := NewProgramSpec(fmt.Sprintf("bad%d", i), c.command)
+		spec.Autostart = false
+		specs = append(specs, spec)
+	}
+	ts := startSup(t, specs)
+	for i, c := range cases {
+		name := fmt.Sprintf("bad%d", i)
+		_, err := ts.Start(context.Background(), name, true)
+		require.ErrorIs(t, err, c.kind, name)
+		assert.Contains(t, err.Error(), c.msg)
+		assert.Equal(t, Stopped, ts.proc(t, name).State(), "the check comes before any spawn")
+	}
+	// Autostarted, the same errors end in FATAL with the text as description.
+	spec := NewProgramSpec("auto", "nosuchcommand_xyz")
+	spec.StartRetries = 0
+	require.NoError(t, ts.Add(spec))
+	info := ts.waitState(t, "auto", Fatal)
+	assert.Equal(t, "can't find command 'nosuchcommand_xyz'", info.Description())
+}
+
+// Check 41's start results: spawn error for a quick exit, already started.
+func TestStartResults(t *testing.T) {
+	t.Parallel()
+	quick := NewProgramSpec("quick", "/bin/false")
+	quick.Autostart = false
+	quick.StartRetries = 0
+	long := NewProgramSpec("long", "/bin/sleep 1000")
+	long.StartSecs = 0
+	ts := startSup(t, []ProgramSpec{quick, long})
+	ts.waitState(t, "long", Running)
+	_, err := ts.Start(context.Background(), "quick", true)
+	assert.ErrorIs(t, err, ErrSpawn)
+	_, err = ts.Start(context.Background(), "long", true)
+	assert.ErrorIs(t, err, ErrAlreadyStarted)
+	_, err = ts.Stop(context.Background(), "quick", true)
+	assert.ErrorIs(t, err, ErrNotRunning)
+	_, err = ts.Start(context.Background(), "nope", true)
+	assert.ErrorIs(t, err, ErrBadName)
+	res, err := ts.Start(context.Background(), "all", true)
+	require.NoError(t, err)
+	require.Len(t, res, 1, "running processes are left out")
+	assert.Equal(t, "quick", res[0].Name)
+	assert.ErrorIs(t, res[0].Err, ErrSpawn)
+}
+
+// Stopsignal and the stopped line's level follow the exit status.
+func TestStopSignal(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("polite", helperCmd(t, "onsignal", "2", "0"))
+	spec.Environment = helperEnv()
+	spec.StopSignal = syscall.SIGINT
+	spec.StartSecs = 0
+	spec.Stdout.EventsEnabled = true
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.waitState(t, "polite", Running)
+	ts.waitOutput(t, "polite", "ready")
+	_, err := ts.Stop(context.Background(), "polite", true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"stopped: polite (exit status 0)"}, ts.log.messages("stopped:"))
+	assert.Equal(t, 0, ts.proc(t, "polite").info(time.Now()).ExitStatus)
+}
+
+// Apply restarts only what changed; untouched processes keep their pids.
+func TestApplyKeepsUnchangedPids(t *testing.T) {
+	t.Parallel()
+	mk := func(name, cmd string) ProgramSpec {
+		s := NewProgramSpec(name, cmd)
+		s.StartSecs = 0
+		return s
+	}
+	same, changed, gone := mk("same", "/bin/sleep 1000"), mk("changed", "/bin/sleep 1000"), mk("gone", "/bin/sleep 1000")
+	same, changed, gone = tagged(t, same)[0], tagged(t, changed)[0], tagged(t, gone)[0]
+	ts := startSup(t, []ProgramSpec{same, changed, gone})
+	samePid := ts.waitState(t, "same", Running).Pid
+	changedPid := ts.waitState(t, "changed", Running).Pid
+	ts.waitState(t, "gone", Running)
+
+	changed2 := tagged(t, mk("changed", "/bin/sleep 2000"))[0]
+	added := tagged(t, mk("added", "/bin/sleep 1000"))[0]
+	diff, err := ts.Diff([]ProgramSpec{same, changed2, added})
+	require.NoError(t, err)
+	want := Changes{Added: []string{"added"}, Changed: []string{"changed"}, Removed: []string{"gone"}}
+	assert.Equal(t, want, diff)
+
+	got, err := ts.Apply(context.Background(), []ProgramSpec{same, changed2, added})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, samePid, ts.proc(t, "same").info(time.Now()).Pid)
+	assert.NotEqual(t, changedPid, ts.waitState(t, "changed", Running).Pid)
+	ts.waitState(t, "added", Running)
+	assert.Equal(t, []string{"same", "changed", "added"}, ts.Groups(), "start order: re-added groups come last")
+	_, err = ts.Process("gone")
+	assert.ErrorIs(t, err, ErrBadName)
+}
+
+// The events a subscriber sees for a process that fails to start.
+func TestEventSequence(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("quick", "/bin/false")
+	spec.StartRetries = 1
+	clock := newFakeClock(fakeT0)
+	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
+	ts.waitState(t, "quick", Backoff)
+	clock.BlockUntilTimers(t, 1)
+	clock.Advance(time.Second)
+	ts.waitState(t, "quick", Fatal)
+	type step struct {
+		from, to State
+		tries    int
+	}
+	var got []step
+	for _, ev := range ts.stateEvents(t, "quick", 5) {
+		got = append(got, step{ev.From, ev.To, ev.Tries})
+	}
+	assert.Equal(t, []step{
+		{Stopped, Starting, 0}, {Starting, Backoff, 1},
+		{Backoff, Starting, 1}, {Starting, Backoff, 2}, {Backoff, Fatal, 0},
+	}, got)
+}
+
+// A subscriber that never reads does not slow supervision down; it loses
+// the oldest events and can tell.
+func TestSlowSubscriberNeverStalls(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("churn", "/bin/true")
+	spec.StartSecs = 0
+	spec.AutoRestart = RestartAlways
+	spec.Environment = map[string]string{"SUPERVISOR_TEST_TAG": testTag + "/" + t.Name()}
+	rec := newLogRecorder()
+	s := New(WithLogger(slog.New(rec)))
+	require.NoError(t, s.Add(spec))
+	stuck := s.Subscribe(4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	rec.waitFor(t, "spawned: 'churn'", 50)
+	assert.Greater(t, stuck.Dropped(), uint64(0))
+	cancel()
+	require.NoError(t, <-done)
+	stuck.Close()
+	assertNoLeftovers(t, testTag+"/"+t.Name())
+}
+
+// No child outlives a supervisor killed with SIGKILL.
+func TestChildrenDieWithSupervisor(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "supervise")
+	cmd.Env = append(os.Environ(), "GO_SUPERVISOR_HELPER=1", "SUPERVISOR_TEST_TAG="+testTag+"/"+t.Name())
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	var childPid int
+	_, err = fmt.Fscan(out, &childPid)
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(childPid, 0), "child running")
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+	assertNoLeftovers(t, testTag+"/"+t.Name())
+}

@@ -1,0 +1,98 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain doubles as the child helper program: with GO_SUPERVISOR_HELPER
+// set, the test binary behaves as the command named by its arguments instead
+// of running tests (the standard library's own pattern for exec tests).
+func TestMain(m *testing.M) {
+	if os.Getenv("GO_SUPERVISOR_HELPER") == "1" {
+		os.Exit(helperMain(os.Args[1:]))
+	}
+	code := m.Run()
+	if code == 0 {
+		// No child of the test binary may remain, not even a zombie, and
+		// no process any test started.
+		if left := leftovers(testTag, true); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "processes left behind by the tests:\n%v\n", left)
+			code = 1
+		}
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines leaked: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// helperMain implements the helper commands:
+//
+//	sleep               sleep until killed
+//	exit CODE [DELAY]   exit with CODE after DELAY
+//	ignoreterm          ignore SIGTERM, print "ready", sleep until killed
+//	onsignal SIG CODE   print "ready", exit with CODE on signal number SIG
+//	supervise           run a Supervisor with one child, print its pid
+//	print N             print N numbered lines on stdout, then sleep
+func helperMain(args []string) int {
+	if len(args) == 0 {
+		return 2
+	}
+	switch args[0] {
+	case "sleep":
+		select {}
+	case "exit":
+		code, _ := strconv.Atoi(args[1])
+		if len(args) > 2 {
+			d, _ := time.ParseDuration(args[2])
+			time.Sleep(d)
+		}
+		return code
+	case "ignoreterm":
+		signal.Ignore(syscall.SIGTERM)
+		fmt.Println("ready")
+		select {}
+	case "onsignal":
+		sig, _ := strconv.Atoi(args[1])
+		code, _ := strconv.Atoi(args[2])
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.Signal(sig))
+		fmt.Println("ready")
+		<-c
+		return code
+	case "supervise":
+		// A supervisor with one child; prints the child's pid and runs
+		// until killed.
+		s := New()
+		spec := NewProgramSpec("child", "/bin/sleep 1000")
+		spec.StartSecs = 0
+		if err := s.Add(spec); err != nil {
+			return 1
+		}
+		sub := s.Subscribe(16)
+		go func() { _ = s.Serve(context.Background()) }()
+		for ev := range sub.C {
+			if ev.Kind == EventProcessState && ev.To == Running {
+				fmt.Println(ev.Pid)
+			}
+		}
+		return 0
+	case "print":
+		n, _ := strconv.Atoi(args[1])
+		for i := range n {
+			fmt.Printf("line %d\n", i)
+		}
+		select {}
+	}
+	return 2
+}
