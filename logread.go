@@ -58,33 +58,38 @@ func ReadLog(path string, offset, length int64) ([]byte, error) {
 	return readLogRange(f, path, start, end)
 }
 
-// TailLog returns new bytes of the log file at path for a client that polls
-// it, with the algorithm of supervisord's tail*Log. offset is where the
-// client's previous call ended (newOffset of that call, 0 at first) and
-// length the most it wants; newOffset is always the current size of the
-// file, to pass as offset to the next call.
+// TailLog answers a client that follows the log file at path, with the
+// algorithm of supervisord's tail*Log. offset is newOffset of the client's
+// previous call (0 at first) and length the most bytes it wants. newOffset
+// is always the current size of the file, to pass as offset next time.
 //
-// When more than length bytes are available past offset, only the last
-// length bytes are returned and overflow is true, so a client that fell
-// behind skips ahead rather than receiving everything. For a 48-byte file:
+// What comes back, as supervisord computes it: nothing when offset is at or
+// past the end of the file; otherwise the last length bytes of the file (all
+// of it if smaller), which can repeat bytes from before offset. overflow is
+// true when more than length bytes lie past offset, i.e. the client fell
+// behind and the bytes in between are skipped. For a 48-byte file:
 //
 //	(offset, length)  data            newOffset  overflow
 //	(0, 10)           last 10 bytes   48         true
 //	(0, 1000)         all 48 bytes    48         false
+//	(40, 10)          last 10 bytes   48         false
 //	(100, 10)         none            48         false
 //
-// The last row is also what a client sees after the file was rotated or
-// cleared since its previous call (its offset is past the end of the new,
-// smaller file): no data, and the new size as newOffset, exactly as
-// supervisord answers. The client carries on from there; whatever the new
-// file held before that call is not returned by TailLog (ReadLog can fetch
-// it).
+// A client that wants each byte once keeps only the last newOffset-offset
+// bytes of data when that is fewer than len(data) (see the example).
 //
-// Errors match ErrNoFile when path is "" or does not exist (supervisord's RPC
-// answers ['', 0, false] then) and ErrFailed when the file cannot be read
-// (supervisord answers ['', offset, false]); offset is returned unchanged
-// with an error. Negative arguments are not refused: they go through the
-// same arithmetic, as in supervisord.
+// After the file was rotated or cleared, the client's offset is usually past
+// the end of the new, smaller file: it gets nothing and the new size (the
+// last row above), as from supervisord, and carries on from there; the next
+// call's data then starts with the new file's first bytes if length covers
+// them. If the new file has already grown past the old offset, nothing shows
+// the rotation and the client gets the new file's last bytes as usual.
+//
+// Errors match ErrNoFile when path is "" or does not exist (supervisord's
+// RPC then answers an empty string, 0 and false) and ErrFailed when the file
+// cannot be read (supervisord answers an empty string, offset and false);
+// offset comes back unchanged with an error. Negative arguments are not
+// refused: they go through the same arithmetic, as in supervisord.
 func TailLog(path string, offset, length int64) (data []byte, newOffset int64, overflow bool, err error) {
 	f, size, err := openLogForRead(path)
 	if err != nil {
