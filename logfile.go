@@ -20,20 +20,24 @@ import (
 // its permission bits are kept for the files that replace it on rotation or
 // Clear, so an AUTO log (created 0600 when its name is chosen) stays private.
 //
-// Rotation is decided after each Write, on the file's real size (as
-// supervisord's tell() after the write): when it is at least maxBytes the
-// file is renamed to path.1 (path.1 to path.2 and so on, keeping backups old
-// files) and a new empty file is started; with backups == 0 the file is
-// truncated instead. One Write is never split, so a single large Write may
-// leave a backup bigger than maxBytes. maxBytes <= 0 never rotates, and a
-// path that is not a regular file (/dev/stdout, a FIFO, a terminal) is never
-// rotated, truncated or removed. The LogFile never seeks.
+// Rotation is decided after each Write: when the file is at least maxBytes
+// long (supervisord's tell() after the write), it is renamed to path.1
+// (path.1 to path.2 and so on, keeping backups old files) and a new empty
+// file is started; with backups == 0 the file is truncated instead. One
+// Write is never split, so a single large Write may leave a backup bigger
+// than maxBytes. maxBytes <= 0 never rotates, and a path that is not a
+// regular file (/dev/stdout, a FIFO, a terminal) is never rotated, truncated
+// or removed. The LogFile never seeks. Two LogFiles should not share a path:
+// each would rotate the file under the other, which would then write to the
+// backup (supervisord behaves the same).
 //
 // A LogFile is safe for concurrent use; each Write reaches the file whole,
 // never interleaved with another Write. A failed open, write or rotation is
 // returned by the Write that met it and counted (see Failures), and the
 // LogFile stays usable: a Write after a failure opens the path again, so
-// logging resumes by itself once the disk or directory is back.
+// logging resumes by itself once the disk or directory is back. Opening
+// never blocks (a FIFO without a reader is an error), but a Write to a FIFO
+// or terminal waits for room, as any writer does.
 type LogFile struct {
 	path     string
 	maxBytes int64
@@ -42,6 +46,7 @@ type LogFile struct {
 	mu      sync.Mutex
 	f       *os.File // nil until the first Write, after Close or a failure
 	regular bool     // f is a regular file, so it may be rotated
+	size    int64    // size of f as far as this LogFile knows
 	perm    fs.FileMode
 	closed  bool
 
@@ -92,6 +97,7 @@ func (l *LogFile) Write(p []byte) (n int, err error) {
 		}
 	}
 	n, err = l.f.Write(p)
+	l.size += int64(n)
 	if err != nil {
 		// Start again from the path on the next Write: this recovers from
 		// a stale descriptor as well as from a full disk.
@@ -202,26 +208,28 @@ func (l *LogFile) open(truncate bool) error {
 		return err
 	}
 	l.f = f
-	l.regular = false
+	l.regular, l.size = false, 0
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		l.regular = true
+		l.regular, l.size = true, fi.Size()
 		l.perm = fi.Mode().Perm()
 	}
 	return nil
 }
 
-// rotateIfFull rotates the file when it has reached maxBytes. If a rename
-// fails, nothing is truncated: the writer keeps appending to the current
-// file and tries again after the next Write.
+// rotateIfFull rotates the file when it has reached maxBytes. The size
+// counted by Write is checked against the file's real one before rotating,
+// so a file truncated behind the LogFile's back (logrotate's copytruncate)
+// is not rotated early. If a rename fails, nothing is truncated: the writer
+// keeps appending to the current file and tries again after the next Write.
 func (l *LogFile) rotateIfFull() error {
-	if l.maxBytes <= 0 || !l.regular {
+	if l.maxBytes <= 0 || !l.regular || l.size < l.maxBytes {
 		return nil
 	}
 	fi, err := l.f.Stat()
 	if err != nil {
 		return fmt.Errorf("rotate %s: %w", l.path, err)
 	}
-	if fi.Size() < l.maxBytes {
+	if l.size = fi.Size(); l.size < l.maxBytes {
 		return nil
 	}
 	if l.backups > 0 {
