@@ -63,7 +63,10 @@ func (e *ParseError) Is(target error) bool {
 // Errors caused by the input match ErrMalformed; errors from r are returned
 // wrapped and do not.
 func ParseRequest(r io.Reader) (method string, params []any, err error) {
-	p := newParser(r)
+	return newParser(r).request()
+}
+
+func (p *parser) request() (method string, params []any, err error) {
 	if err := p.root("methodCall"); err != nil {
 		return "", nil, err
 	}
@@ -115,7 +118,10 @@ func ParseRequest(r io.Reader) (method string, params []any, err error) {
 // Errors caused by the input match ErrMalformed; errors from r are returned
 // wrapped and do not.
 func ParseResponse(r io.Reader) (any, error) {
-	p := newParser(r)
+	return newParser(r).response()
+}
+
+func (p *parser) response() (any, error) {
 	if err := p.root("methodResponse"); err != nil {
 		return nil, err
 	}
@@ -162,16 +168,17 @@ func ParseResponse(r io.Reader) (any, error) {
 type parser struct {
 	d       *xml.Decoder
 	r       *errReader
-	depth   int  // arrays and structs open around the current value
-	values  int  // <value> elements seen
-	started bool // the root element has begun
+	depth     int  // arrays and structs open around the current value
+	values    int  // <value> elements seen
+	maxValues int  // MaxValues, lowered by tests
+	started   bool // the root element has begun
 }
 
 func newParser(r io.Reader) *parser {
 	er := &errReader{r: r}
 	d := xml.NewDecoder(er)
 	d.CharsetReader = charsetReader
-	return &parser{d: d, r: er}
+	return &parser{d: d, r: er, maxValues: MaxValues}
 }
 
 // errReader remembers the reader's failure, which the xml package reports
@@ -385,8 +392,8 @@ func (p *parser) fault() (*Fault, error) {
 // value decodes the <value> whose start tag was just consumed, through its
 // end tag. A value without a type element is a string of its text.
 func (p *parser) value() (any, error) {
-	if p.values++; p.values > MaxValues {
-		return nil, p.errorf("more than %d values", MaxValues)
+	if p.values++; p.values > p.maxValues {
+		return nil, p.errorf("more than %d values", p.maxValues)
 	}
 	var text []byte
 	var v any
