@@ -166,8 +166,8 @@ func (p *parser) response() (any, error) {
 // package checks well-formedness (matching tags, legal names, known
 // entities); the parser checks XML-RPC's grammar and the limits.
 type parser struct {
-	d       *xml.Decoder
-	r       *errReader
+	d         *xml.Decoder
+	r         *errReader
 	depth     int  // arrays and structs open around the current value
 	values    int  // <value> elements seen
 	maxValues int  // MaxValues, lowered by tests
