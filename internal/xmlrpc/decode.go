@@ -29,12 +29,12 @@ var (
 	// document that is not XML, not well-formed, truncated, has a DOCTYPE,
 	// is not an XML-RPC message, or exceeds MaxDepth or MaxValues. A server
 	// answers it with HTTP 400.
-	ErrMalformed = errors.New("malformed XML-RPC message")
+	ErrMalformed = errors.New("xmlrpc: malformed message")
 
 	// ErrNoMethodName is matched, as well as ErrMalformed, by the error of
 	// ParseRequest for a call without a method name or with an empty one,
 	// which supervisord answers with HTTP 400 without logging an error.
-	ErrNoMethodName = errors.New("no method name")
+	ErrNoMethodName = errors.New("xmlrpc: no method name")
 )
 
 // A ParseError describes why a document is not an acceptable XML-RPC

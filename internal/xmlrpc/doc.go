@@ -19,8 +19,10 @@
 // The encoder accepts those types and, for convenience, every other integer
 // type, float32, slices and arrays of any encodable type, maps with string
 // keys, Go structs and pointers to them, and Fault. Integers must fit in 32
-// bits, as supervisorctl's xmlrpc.client requires; nil has no XML-RPC form
-// and is refused. The encoder never writes the <nil/> or <i8> extensions.
+// bits, the range of XML-RPC's <int> (Python's encoder refuses others, and
+// supervisord caps its timestamps to fit); nil has no XML-RPC form and is
+// refused. The encoder never writes the <nil/> or <i8> extensions, and the
+// decoder does not accept them.
 //
 // The bytes written are exactly those of Python's xmlrpc.client.dumps for the
 // same value, so responses look like the ones Python's supervisord sends.
