@@ -1,0 +1,254 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The benchmarks compare the supervisor with plain os/exec doing the same
+// work without supervision, in the same run:
+//
+//	go test -run '^$' -bench . -benchtime 3x
+//
+// Figures go in the closing notes of the issues; see README.
+
+func sleepSpecs(n int) []ProgramSpec {
+	specs := make([]ProgramSpec, n)
+	for i := range specs {
+		s := NewProgramSpec(fmt.Sprintf("s%04d", i), "/bin/sleep 1000")
+		s.StartSecs = 0
+		s.Stdout.File, s.Stderr.File = "", ""
+		specs[i] = s
+	}
+	return specs
+}
+
+// runningSup serves specs and returns once every process is RUNNING.
+func runningSup(b *testing.B, specs []ProgramSpec) (s *Supervisor, stop func()) {
+	s = New()
+	if err := s.Add(specs...); err != nil {
+		b.Fatal(err)
+	}
+	sub := s.Subscribe(len(specs) * 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s.Serve(ctx); close(done) }()
+	running := 0
+	for running < len(specs) {
+		ev := <-sub.C
+		if ev.Kind == EventProcessState && ev.To == Running {
+			running++
+		}
+	}
+	sub.Close()
+	return s, func() { cancel(); <-done }
+}
+
+// BenchmarkStart1000 measures launch to all 1000 processes RUNNING.
+func BenchmarkStart1000(b *testing.B) {
+	specs := sleepSpecs(1000)
+	for range b.N {
+		_, stop := runningSup(b, specs)
+		b.StopTimer()
+		stop()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkStart1000OsExec is the baseline: 1000 exec.Cmd.Start calls.
+func BenchmarkStart1000OsExec(b *testing.B) {
+	for range b.N {
+		cmds := make([]*exec.Cmd, 1000)
+		for i := range cmds {
+			cmds[i] = exec.Command("/bin/sleep", "1000")
+			cmds[i].SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			if err := cmds[i].Start(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		killAll(cmds)
+		b.StartTimer()
+	}
+}
+
+func killAll(cmds []*exec.Cmd) {
+	for _, c := range cmds {
+		_ = c.Process.Kill()
+	}
+	for _, c := range cmds {
+		_ = c.Wait()
+	}
+}
+
+// BenchmarkStopAll1000 measures stopping 1000 RUNNING processes (SIGTERM,
+// reaped) with Stop("all").
+func BenchmarkStopAll1000(b *testing.B) {
+	specs := sleepSpecs(1000)
+	for range b.N {
+		b.StopTimer()
+		s, stop := runningSup(b, specs)
+		b.StartTimer()
+		if _, err := s.Stop(context.Background(), "all", true); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		stop()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkStopAll1000OsExec is the baseline: SIGTERM to 1000 children,
+// then wait for each.
+func BenchmarkStopAll1000OsExec(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		cmds := make([]*exec.Cmd, 1000)
+		for i := range cmds {
+			cmds[i] = exec.Command("/bin/sleep", "1000")
+			if err := cmds[i].Start(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		for _, c := range cmds {
+			_ = c.Process.Signal(syscall.SIGTERM)
+		}
+		for _, c := range cmds {
+			_ = c.Wait()
+		}
+	}
+}
+
+// BenchmarkRestartChurn: 20 programs that exit at once, autorestart=true,
+// startsecs=0. Reports restarts per second.
+func BenchmarkRestartChurn(b *testing.B) {
+	specs := make([]ProgramSpec, 20)
+	for i := range specs {
+		s := NewProgramSpec(fmt.Sprintf("t%02d", i), "/bin/true")
+		s.StartSecs = 0
+		s.AutoRestart = RestartAlways
+		s.Stdout.File, s.Stderr.File = "", ""
+		specs[i] = s
+	}
+	s := New()
+	if err := s.Add(specs...); err != nil {
+		b.Fatal(err)
+	}
+	sub := s.Subscribe(1 << 14)
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s.Serve(ctx); close(done) }()
+	b.ResetTimer()
+	start := time.Now()
+	restarts := 0
+	for restarts < b.N {
+		ev := <-sub.C
+		if ev.Kind == EventProcessState && ev.To == Starting {
+			restarts++
+		}
+	}
+	b.ReportMetric(float64(restarts)/time.Since(start).Seconds(), "restarts/s")
+	b.StopTimer()
+	cancel()
+	<-done
+}
+
+// BenchmarkRestartChurnOsExec is the baseline: 20 goroutines each running
+// /bin/true in a loop.
+func BenchmarkRestartChurnOsExec(b *testing.B) {
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n.Add(1) <= int64(b.N) {
+				if err := exec.Command("/bin/true").Run(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "restarts/s")
+}
+
+// BenchmarkRespawnAfterKill: time from SIGKILL of a RUNNING child
+// (startsecs=0) to its replacement being RUNNING; reports the median.
+func BenchmarkRespawnAfterKill(b *testing.B) {
+	spec := sleepSpecs(1)[0]
+	spec.AutoRestart = RestartAlways
+	s, stop := runningSup(b, []ProgramSpec{spec})
+	defer stop()
+	sub := s.Subscribe(64)
+	defer sub.Close()
+	var lat []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		info, _ := s.Process(spec.Name)
+		t0 := time.Now()
+		if err := syscall.Kill(info.Pid, syscall.SIGKILL); err != nil {
+			b.Fatal(err)
+		}
+		for ev := range sub.C {
+			if ev.Kind == EventProcessState && ev.To == Running && ev.Pid != info.Pid {
+				break
+			}
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-median")
+}
+
+// BenchmarkIdle500 starts 500 sleeping children and measures, while
+// nothing happens, the supervisor's CPU time, OS threads and resident
+// memory. Run it with -benchtime 1x; -idle sets the quiet period.
+func BenchmarkIdle500(b *testing.B) {
+	s, stop := runningSup(b, sleepSpecs(500))
+	defer stop()
+	_ = s
+	quiet := 5 * time.Second
+	if v := os.Getenv("IDLE_SECONDS"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			quiet = time.Duration(n) * time.Second
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		var before, after syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+		time.Sleep(quiet)
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+		cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano())
+		b.ReportMetric(cpu.Seconds(), "cpu-s")
+		b.ReportMetric(quiet.Seconds(), "quiet-s")
+	}
+	b.StopTimer()
+	status, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(status), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "Threads:":
+			n, _ := strconv.Atoi(f[1])
+			b.ReportMetric(float64(n), "threads")
+		case len(f) >= 2 && f[0] == "VmRSS:":
+			kb, _ := strconv.Atoi(f[1])
+			b.ReportMetric(float64(kb)/1024, "RSS-MiB")
+		}
+	}
+}
