@@ -82,6 +82,34 @@ func BenchmarkStart1000OsExec(b *testing.B) {
 	}
 }
 
+// BenchmarkStart1000OsExecPipes is the like-for-like baseline: os/exec
+// keeping each child's stdin, stdout and stderr pipes open, as any
+// supervisor must (each held fd makes every later fork and exec dearer).
+func BenchmarkStart1000OsExecPipes(b *testing.B) {
+	for range b.N {
+		cmds := make([]*exec.Cmd, 1000)
+		for i := range cmds {
+			cmds[i] = exec.Command("/bin/sleep", "1000")
+			cmds[i].SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			if _, err := cmds[i].StdinPipe(); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := cmds[i].StdoutPipe(); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := cmds[i].StderrPipe(); err != nil {
+				b.Fatal(err)
+			}
+			if err := cmds[i].Start(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		killAll(cmds)
+		b.StartTimer()
+	}
+}
+
 func killAll(cmds []*exec.Cmd) {
 	for _, c := range cmds {
 		_ = c.Process.Kill()

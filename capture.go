@@ -2,6 +2,8 @@ package supervisor
 
 import (
 	"os"
+
+	"github.com/supervise-go/supervisor/internal/sys"
 	"sync"
 	"syscall"
 	"time"
@@ -19,50 +21,56 @@ const readBufSize = 64 << 10
 // children cost no buffer memory.
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
-// childPipes are the pipes of one spawn: child ends go to the child's fds
-// 0-2, parent ends stay here.
+// childPipes are the pipes of one spawn: the child's ends are raw fds that
+// become its fds 0-2 and are closed here once it started; the parent's ends
+// are pollable files.
 type childPipes struct {
-	stdin                       *os.File // parent writes
-	stdout, stderr              *os.File // parent reads; stderr nil with redirect
-	childIn, childOut, childErr *os.File
+	stdin          *os.File // parent writes
+	stdout, stderr *os.File // parent reads; stderr nil with redirect
+	child          [3]int   // the child's fds 0, 1, 2
 }
 
 func newChildPipes(redirect bool) (*childPipes, error) {
-	p := &childPipes{}
-	var err error
-	if p.childIn, p.stdin, err = os.Pipe(); err != nil {
+	p := &childPipes{child: [3]int{-1, -1, -1}}
+	var parentIn, parentOut, parentErr int = -1, -1, -1
+	fail := func(err error) (*childPipes, error) {
+		for _, fd := range []int{parentIn, parentOut, parentErr} {
+			sys.Close(fd)
+		}
+		p.closeChildEnds()
 		return nil, err
 	}
-	if p.stdout, p.childOut, err = os.Pipe(); err != nil {
-		p.closeAll()
-		return nil, err
+	var err error
+	if p.child[0], parentIn, err = sys.Pipe(); err != nil {
+		return fail(err)
+	}
+	if parentOut, p.child[1], err = sys.Pipe(); err != nil {
+		return fail(err)
 	}
 	if redirect {
-		p.childErr = p.childOut
-		return p, nil
+		p.child[2] = p.child[1]
+	} else if parentErr, p.child[2], err = sys.Pipe(); err != nil {
+		return fail(err)
 	}
-	if p.stderr, p.childErr, err = os.Pipe(); err != nil {
-		p.closeAll()
-		return nil, err
+	p.stdin = sys.PollableFile(parentIn, "stdin")
+	p.stdout = sys.PollableFile(parentOut, "stdout")
+	if parentErr >= 0 {
+		p.stderr = sys.PollableFile(parentErr, "stderr")
 	}
 	return p, nil
 }
 
 func (p *childPipes) closeChildEnds() {
-	closeFiles(p.childIn, p.childOut, p.childErr)
+	sys.Close(p.child[0])
+	sys.Close(p.child[1])
+	if p.child[2] != p.child[1] {
+		sys.Close(p.child[2])
+	}
+	p.child = [3]int{-1, -1, -1}
 }
 
 func (p *childPipes) closeParentEnds() {
-	closeFiles(p.stdin, p.stdout, p.stderr)
-}
-
-func (p *childPipes) closeAll() {
-	p.closeChildEnds()
-	p.closeParentEnds()
-}
-
-func closeFiles(files ...*os.File) {
-	for _, f := range files {
+	for _, f := range []*os.File{p.stdin, p.stdout, p.stderr} {
 		if f != nil {
 			_ = f.Close()
 		}

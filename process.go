@@ -28,10 +28,11 @@ import (
 //	BACKOFF  -> STOPPED                        stop request (no child, no signal)
 //	any      -> UNKNOWN                        signalling the child failed unexpectedly
 type Process struct {
-	sup  *Supervisor
-	spec *processSpec
-	reqs chan request
-	done chan struct{}
+	sup           *Supervisor
+	spec          *processSpec
+	groupPriority int
+	reqs          chan request
+	done          chan struct{}
 
 	mu         sync.Mutex // guards the fields below, read by snapshots
 	state      State
@@ -53,7 +54,9 @@ type Process struct {
 	tracker   RestartTracker
 	failures  int // consecutive failed starts (supervisord's backoff)
 	killing   bool
-	readers   sync.WaitGroup // output readers of all spawns
+	readers   sync.WaitGroup    // output readers of all spawns
+	envMap    map[string]string // the child's environment, built at the first spawn
+	env       []string
 }
 
 type timerKind int
@@ -229,8 +232,11 @@ func (p *Process) spawn() {
 // forkChild prepares pipes and attributes, starts the child and the
 // goroutines that watch it.
 func (p *Process) forkChild() error {
-	env := p.sup.childEnv(p.spec)
-	path, argv, err := resolveCommand(p.spec.command, env)
+	if p.env == nil {
+		p.envMap = p.sup.childEnv(p.spec)
+		p.env = envList(p.envMap)
+	}
+	path, argv, err := resolveCommand(p.spec.command, p.envMap)
 	if err != nil {
 		return err
 	}
@@ -248,9 +254,8 @@ func (p *Process) forkChild() error {
 		umask = int(*p.spec.Umask)
 	}
 	child, err := p.sup.spawner.Start(&sys.Attr{
-		Path: path, Argv: argv, Env: envList(env), Dir: p.spec.directory, Umask: umask,
-		Stdin: pipes.childIn, Stdout: pipes.childOut, Stderr: pipes.childErr,
-		Credential: cred,
+		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
+		Files: pipes.child, Credential: cred,
 	})
 	pipes.closeChildEnds()
 	if err != nil {

@@ -3,7 +3,6 @@ package sys
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"syscall"
 
@@ -17,8 +16,8 @@ type Attr struct {
 	Env   []string // complete environment
 	Dir   string   // working directory; "" inherits
 	Umask int      // umask for the child; negative inherits
-	// Stdin, Stdout, Stderr become the child's fds 0, 1 and 2.
-	Stdin, Stdout, Stderr *os.File
+	// Files become the child's fds 0, 1 and 2.
+	Files [3]int
 	// Credential, when non-nil, switches the child's uid, gid and groups.
 	Credential *syscall.Credential
 }
@@ -95,7 +94,7 @@ func forkExec(a *Attr) (*Child, error) {
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   a.Env,
-		Files: []uintptr{a.Stdin.Fd(), a.Stdout.Fd(), a.Stderr.Fd()},
+		Files: []uintptr{uintptr(a.Files[0]), uintptr(a.Files[1]), uintptr(a.Files[2])},
 		Sys: &syscall.SysProcAttr{
 			Setpgid:    true,
 			Pdeathsig:  syscall.SIGKILL,
