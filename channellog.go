@@ -2,15 +2,19 @@ package supervisor
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"os"
 	"strings"
-	"sync"
 )
 
-// tailMax is how many of the latest bytes of each output channel are kept
-// in memory, for Tail and for processes without a log file.
-const tailMax = 64 << 10
+// Channel names one output channel of a process.
+type Channel string
+
+// The two output channels.
+const (
+	ChannelStdout Channel = "stdout"
+	ChannelStderr Channel = "stderr"
+)
 
 // channelLog receives one output channel (stdout or stderr) of a process
 // across all its spawns: it keeps an in-memory tail, writes the log file and
@@ -18,73 +22,65 @@ const tailMax = 64 << 10
 type channelLog struct {
 	sup     *Supervisor
 	proc    *processSpec
-	channel string // "stdout" or "stderr"
+	channel Channel
 	spec    LogSpec
-
-	mu   sync.Mutex
-	tail []byte // grows up to tailMax, then keeps the newest bytes
-	file *os.File
+	file    *LogFile // nil when the output is not kept in a file
+	tail    *tailBuffer
 }
 
-func newChannelLog(s *Supervisor, proc *processSpec, channel string, spec LogSpec) *channelLog {
-	return &channelLog{sup: s, proc: proc, channel: channel, spec: spec}
+func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec LogSpec) *channelLog {
+	return &channelLog{sup: s, proc: proc, channel: channel, spec: spec, tail: newTailBuffer(defaultTailBytes)}
+}
+
+// open creates the log file object when the process's group is activated:
+// an AUTO file gets its generated name (and exists from then on, as in
+// supervisord); an explicit path is opened at the first output.
+func (c *channelLog) open() error {
+	switch {
+	case c.spec.File == "":
+		return nil
+	case strings.EqualFold(c.spec.File, AutoLog):
+		path, err := autoLogPath(c.sup.childLogDir, c.proc.name, string(c.channel), c.sup.identifier)
+		if err != nil {
+			return fmt.Errorf("process %s: AUTO %s log: %w", c.proc.name, c.channel, err)
+		}
+		c.file = newPrivateLogFile(path, c.spec.MaxBytes, c.spec.Backups)
+	default:
+		c.file = NewLogFile(c.spec.File, c.spec.MaxBytes, c.spec.Backups)
+	}
+	return nil
 }
 
 func (c *channelLog) write(pid int, b []byte) {
-	c.mu.Lock()
-	c.tail = appendTail(c.tail, b, tailMax)
-	if c.file == nil && c.spec.File != "" && !strings.EqualFold(c.spec.File, AutoLog) {
-		f, err := os.OpenFile(c.spec.File, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err == nil {
-			c.file = f
-		}
-	}
+	_, _ = c.tail.Write(b)
 	if c.file != nil {
+		// A failed write is counted by the LogFile, which retries at the
+		// next write: the pipe is drained whatever the disk does.
 		_, _ = c.file.Write(b)
 	}
-	c.mu.Unlock()
-
 	if c.sup.log.Enabled(context.Background(), slog.LevelDebug) {
-		c.sup.log.Debug("'" + c.proc.name + "' " + c.channel + " output:\n" + string(b))
+		c.sup.log.Debug("'" + c.proc.name + "' " + string(c.channel) + " output:\n" + string(b))
 	}
 	if c.spec.EventsEnabled {
 		c.sup.publish(Event{Kind: EventProcessLog, Time: c.sup.clock.Now(),
-			Process: c.proc.name, Group: c.proc.group, Pid: pid, Channel: c.channel,
+			Process: c.proc.name, Group: c.proc.group, Pid: pid, Channel: string(c.channel),
 			Data: append([]byte(nil), b...)})
 	}
 }
 
 // Tail returns a copy of the newest output kept in memory.
-func (c *channelLog) Tail() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]byte(nil), c.tail...)
-}
-
-func (c *channelLog) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.file != nil {
-		_ = c.file.Close()
-		c.file = nil
-	}
-}
-
-// appendTail appends b to buf, keeping at most max newest bytes.
-func appendTail(buf, b []byte, max int) []byte {
-	if len(b) >= max {
-		return append(buf[:0], b[len(b)-max:]...)
-	}
-	if over := len(buf) + len(b) - max; over > 0 {
-		buf = append(buf[:0], buf[over:]...)
-	}
-	return append(buf, b...)
-}
+func (c *channelLog) Tail() []byte { return c.tail.Bytes() }
 
 // path returns the log file's path, or "" when output is not kept in a file.
 func (c *channelLog) path() string {
-	if c.spec.File == "" || strings.EqualFold(c.spec.File, AutoLog) {
+	if c.file == nil {
 		return ""
 	}
-	return c.spec.File
+	return c.file.Path()
+}
+
+func (c *channelLog) close() {
+	if c.file != nil {
+		_ = c.file.Close()
+	}
 }

@@ -260,7 +260,8 @@ func (l *LogFile) rotateIfFull() error {
 // newTailBuffer. It is safe for concurrent use.
 type tailBuffer struct {
 	mu    sync.Mutex
-	buf   []byte // len(buf) is the capacity of the ring
+	size  int    // capacity of the ring
+	buf   []byte // the ring, allocated at the first write so idle children cost nothing
 	pos   int    // where the next byte goes
 	full  bool   // the ring has wrapped at least once
 	total int64  // bytes written since creation or Reset
@@ -271,7 +272,7 @@ type tailBuffer struct {
 const defaultTailBytes = 64 << 10
 
 func newTailBuffer(size int) *tailBuffer {
-	return &tailBuffer{buf: make([]byte, size)}
+	return &tailBuffer{size: size}
 }
 
 // Write keeps the last bytes of p. It never fails.
@@ -280,9 +281,12 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	n := len(p)
 	t.total += int64(n)
-	size := len(t.buf)
-	if size == 0 {
+	size := t.size
+	if size == 0 || n == 0 {
 		return n, nil
+	}
+	if t.buf == nil {
+		t.buf = make([]byte, size)
 	}
 	if n >= size {
 		copy(t.buf, p[n-size:])

@@ -514,8 +514,13 @@ func TestTailBuffer(t *testing.T) {
 			}
 		})
 	}
-	if got := newTailBuffer(defaultTailBytes); len(got.buf) != 64<<10 {
-		t.Errorf("default size %d", len(got.buf))
+	idle := newTailBuffer(defaultTailBytes)
+	if idle.buf != nil {
+		t.Errorf("an unwritten tail buffer holds %d bytes", len(idle.buf))
+	}
+	_, _ = idle.Write([]byte("x"))
+	if len(idle.buf) != 64<<10 {
+		t.Errorf("default size %d", len(idle.buf))
 	}
 }
 

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -43,6 +44,7 @@ func TestMain(m *testing.M) {
 //	ignoreterm          ignore SIGTERM, print "ready", sleep until killed
 //	onsignal SIG CODE   print "ready", exit with CODE on signal number SIG
 //	supervise           run a Supervisor with one child, print its pid
+//	numbered BYTES      write BYTES of numbered lines (numberedLine), exit 0
 //	print N             print N numbered lines on stdout, then sleep
 func helperMain(args []string) int {
 	if len(args) == 0 {
@@ -87,6 +89,21 @@ func helperMain(args []string) int {
 			}
 		}
 		return 0
+	case "numbered":
+		// numbered BYTES: write numbered lines, BYTES in all, then exit 0.
+		total, _ := strconv.Atoi(args[1])
+		w := bufio.NewWriterSize(os.Stdout, 64<<10)
+		var line []byte
+		for i := 0; total > 0; i++ {
+			line = appendNumberedLine(line[:0], i)
+			if len(line) > total {
+				line = line[:total]
+			}
+			_, _ = w.Write(line)
+			total -= len(line)
+		}
+		_ = w.Flush()
+		return 0
 	case "print":
 		n, _ := strconv.Atoi(args[1])
 		for i := range n {
@@ -95,4 +112,16 @@ func helperMain(args []string) int {
 		select {}
 	}
 	return 2
+}
+
+// appendNumberedLine appends line i of the "numbered" helper's output:
+// a zero-padded 9-digit number and a fixed text.
+func appendNumberedLine(b []byte, i int) []byte {
+	start := len(b)
+	b = strconv.AppendInt(b, int64(i), 10)
+	for len(b)-start < 9 {
+		b = append(b[:start+1], b[start:]...)
+		b[start] = '0'
+	}
+	return append(b, " the quick brown fox jumps over the lazy dog\n"...)
 }

@@ -101,8 +101,8 @@ func newProcess(s *Supervisor, spec *processSpec) *Process {
 		exits:   make(chan childExit, 1),
 		tracker: spec.restartPolicy().NewTracker(spec.StartRetries),
 	}
-	p.out[0] = newChannelLog(s, spec, "stdout", spec.stdout)
-	p.out[1] = newChannelLog(s, spec, "stderr", spec.stderr)
+	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
+	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)
 	return p
 }
 

@@ -20,13 +20,14 @@ import (
 // Add or Apply, and run it with Serve; the methods that act on processes
 // work while Serve runs. All methods are safe for concurrent use.
 type Supervisor struct {
-	log        *slog.Logger
-	clock      Clock
-	baseEnv    map[string]string // the supervisor's own environment
-	extraEnv   map[string]string // WithEnvironment
-	serverURL  string
-	identifier string
-	hostname   string
+	log         *slog.Logger
+	clock       Clock
+	baseEnv     map[string]string // the supervisor's own environment
+	extraEnv    map[string]string // WithEnvironment
+	serverURL   string
+	identifier  string
+	childLogDir string
+	hostname    string
 
 	mu      sync.Mutex
 	groups  map[string]*group
@@ -80,16 +81,22 @@ func WithServerURL(url string) Option { return func(s *Supervisor) { s.serverURL
 // identifier, default "supervisor"), used in AUTO log file names.
 func WithIdentifier(id string) Option { return func(s *Supervisor) { s.identifier = id } }
 
+// WithChildLogDir sets the directory of AUTO child log files (supervisord's
+// childlogdir). The default is the system's temporary directory. The
+// supervisor does not delete old AUTO files; see CleanAutoLogs.
+func WithChildLogDir(dir string) Option { return func(s *Supervisor) { s.childLogDir = dir } }
+
 // New returns a Supervisor with no programs.
 func New(opts ...Option) *Supervisor {
 	s := &Supervisor{
-		log:        slog.New(slog.DiscardHandler),
-		clock:      realClock{},
-		identifier: "supervisor",
-		groups:     map[string]*group{},
-		ready:      make(chan struct{}),
-		subs:       map[*Subscription]struct{}{},
-		hostname:   hostNodeName(),
+		log:         slog.New(slog.DiscardHandler),
+		clock:       realClock{},
+		identifier:  "supervisor",
+		childLogDir: os.TempDir(),
+		groups:      map[string]*group{},
+		ready:       make(chan struct{}),
+		subs:        map[*Subscription]struct{}{},
+		hostname:    hostNodeName(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -119,6 +126,10 @@ func (s *Supervisor) Add(specs ...ProgramSpec) error {
 			s.mu.Unlock()
 			return fmt.Errorf("group %q: %w", g.name, ErrAlreadyAdded)
 		}
+	}
+	if err := openGroupLogs(groups); err != nil {
+		s.mu.Unlock()
+		return err
 	}
 	for _, g := range groups {
 		s.installLocked(g)
@@ -193,6 +204,26 @@ func (s *Supervisor) makeProcesses(g *group) error {
 			return cmp.Or(cmp.Compare(a.spec.Priority, b.spec.Priority), strings.Compare(a.spec.name, b.spec.name))
 		})
 		g.procs = append(g.procs, batch...)
+	}
+	return nil
+}
+
+// openGroupLogs activates the log files of every process of groups, or of
+// none if one fails.
+func openGroupLogs(groups []*group) error {
+	var opened []*channelLog
+	for _, g := range groups {
+		for _, p := range g.procs {
+			for _, c := range p.out {
+				if err := c.open(); err != nil {
+					for _, o := range opened {
+						o.close()
+					}
+					return err
+				}
+				opened = append(opened, c)
+			}
+		}
 	}
 	return nil
 }
