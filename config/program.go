@@ -116,15 +116,17 @@ func (l *loader) processGroups() error {
 		if !strings.HasPrefix(sec, "program:") || inGroup[sec] {
 			continue
 		}
+		if _, err := processOrGroupName(strings.SplitN(sec, ":", 2)[1]); err != nil {
+			return l.fail(sec, "", err.Error())
+		}
 		prio, err := l.groupPriority(sec, "999")
 		if err != nil {
 			return err
 		}
-		spec, name, err := l.programSpec(sec, "", kindProgram)
+		spec, _, err := l.programSpec(sec, "", kindProgram)
 		if err != nil {
 			return err
 		}
-		_ = name
 		spec.GroupPriority = prio
 		if spec.NumProcs > 0 {
 			entries = append(entries, groupEntry{priority: prio, specs: []supervisor.ProgramSpec{spec}})
