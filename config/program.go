@@ -519,6 +519,7 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 	vars := map[string]any{}
 	maps.Copy(vars, common)
 	var procs []procResult
+	var lastEnvStr string
 	nums := processNums(spec.NumProcsStart, spec.NumProcs)
 	for _, n := range nums {
 		vars["process_num"], vars["numprocs"] = n, spec.NumProcs
@@ -529,9 +530,12 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 		if err != nil {
 			return spec, name, l.fail(sec, "environment", err.Error())
 		}
-		if pr.env, err = keyValuePairs(envStr, false); err != nil {
+		if len(procs) > 0 && envStr == lastEnvStr {
+			pr.env = procs[len(procs)-1].env // most programs' environment does not vary
+		} else if pr.env, err = keyValuePairs(envStr, false); err != nil {
 			return spec, name, l.fail(sec, "environment", err.Error())
 		}
+		lastEnvStr = envStr
 		for _, p := range pr.env {
 			vars["ENV_"+p.key] = p.value
 			pr.vars["ENV_"+p.key] = p.value
