@@ -1,0 +1,206 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/supervise-go/supervisor"
+)
+
+// ExtPrefix starts every key this package reads beyond supervisord's.
+// supervisord ignores keys it does not know, so a file using them still
+// loads there (with supervisord's behaviour); here a key with the prefix
+// that is not one of ExtKeys is an error, so a misspelling cannot silently
+// fall back to a default. Keys without the prefix that neither knows are
+// ignored, as supervisord does.
+const ExtPrefix = "x_"
+
+// ExtKeys are the extension keys of [program:x], [eventlistener:x] and
+// [fcgi-program:x], with what they mean. Durations are Go durations ("500ms",
+// "1m30s") or plain numbers of seconds ("2", "0.5"). Values are
+// %-expanded like priority (here, ENV_X, program_name, group_name,
+// host_node_name).
+var ExtKeys = map[string]string{
+	"x_backoff":                "restart delay policy: linear (supervisord's: 1s, 2s, 3s... then FATAL after startretries) or exponential",
+	"x_backoff_initial":        "exponential: delay after the first failed start (default 1s)",
+	"x_backoff_multiplier":     "exponential: factor between successive delays, at least 1 (default 2)",
+	"x_backoff_max":            "exponential: longest delay (default 1m)",
+	"x_backoff_jitter":         "exponential: spread each delay by up to this fraction either way, 0 to 1 (default 0)",
+	"x_backoff_max_retries":    "exponential: failed starts retried before FATAL; 0 means startretries, -1 forever (default 0)",
+	"x_backoff_delay_restarts": "exponential: also delay restarts of a process that reached RUNNING and keeps exiting (default false)",
+	"x_backoff_reset_after":    "exponential: a run this long ends a streak of delayed restarts (default 1m)",
+	"x_restart_max":            "with x_restart_window: at most this many automatic restarts within the window, then FATAL",
+	"x_restart_window":         "the window for x_restart_max; unset or 0 disables the limit",
+}
+
+func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
+	common := map[string]any{"here": l.here, "program_name": spec.Name,
+		"host_node_name": l.host, "group_name": cmpOr(spec.Group, spec.Name)}
+	vals := map[string]string{}
+	for _, k := range l.doc.options(sec) {
+		if !strings.HasPrefix(k, ExtPrefix) {
+			continue
+		}
+		if _, ok := ExtKeys[k]; !ok {
+			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known %s keys: %s)",
+				pyRepr(k), ExtPrefix, strings.Join(sortedKeys(ExtKeys), ", ")))
+		}
+		v, _, err := l.get(sec, k, nil, common)
+		if err != nil {
+			return err
+		}
+		vals[k] = pyStrip(v)
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	var firstErr error
+	bad := func(k, format string, args ...any) {
+		if firstErr == nil {
+			firstErr = l.fail(sec, k, fmt.Sprintf("%s=%s: ", k, vals[k])+fmt.Sprintf(format, args...))
+		}
+	}
+	dur := func(k string) time.Duration {
+		v, ok := vals[k]
+		if !ok {
+			return 0
+		}
+		d, err := parseDuration(v)
+		if err != nil {
+			bad(k, "not a duration (write 500ms, 2s, 1m or a number of seconds)")
+		}
+		return d
+	}
+	float := func(k string) float64 {
+		v, ok := vals[k]
+		if !ok {
+			return 0
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			bad(k, "not a number")
+		}
+		return f
+	}
+	integer := func(k string) int {
+		v, ok := vals[k]
+		if !ok {
+			return 0
+		}
+		n, err := pyInt(v)
+		if err != nil {
+			bad(k, "%v", err)
+		}
+		return n
+	}
+
+	var policy supervisor.RestartPolicy
+	switch kind := strings.ToLower(vals["x_backoff"]); kind {
+	case "", "linear":
+		for k := range vals {
+			if strings.HasPrefix(k, "x_backoff_") {
+				bad(k, "needs x_backoff=exponential")
+			}
+		}
+	case "exponential":
+		eb := supervisor.ExponentialBackoff{
+			Initial:    dur("x_backoff_initial"),
+			Multiplier: float("x_backoff_multiplier"),
+			Max:        dur("x_backoff_max"),
+			Jitter:     float("x_backoff_jitter"),
+			MaxRetries: integer("x_backoff_max_retries"),
+			ResetAfter: dur("x_backoff_reset_after"),
+		}
+		if v, ok := vals["x_backoff_delay_restarts"]; ok {
+			b, err := pyBool(v)
+			if err != nil {
+				bad("x_backoff_delay_restarts", "%v", err)
+			}
+			eb.DelayRestarts = b
+		}
+		if firstErr == nil {
+			if err := eb.Validate(); err != nil {
+				bad("x_backoff", "%v", err)
+			}
+		}
+		policy = eb
+	default:
+		bad("x_backoff", "must be linear or exponential")
+	}
+	_, hasMax := vals["x_restart_max"]
+	window := dur("x_restart_window")
+	maxRestarts := integer("x_restart_max")
+	if firstErr == nil && (hasMax || window != 0) {
+		switch {
+		case !hasMax:
+			bad("x_restart_window", "needs x_restart_max")
+		case window <= 0:
+			bad("x_restart_max", "needs a positive x_restart_window")
+		default:
+			ri := supervisor.RestartIntensity{Policy: policy, MaxRestarts: maxRestarts, Window: window}
+			if err := ri.Validate(); err != nil {
+				bad("x_restart_max", "%v", err)
+			}
+			policy = ri
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	spec.Restart = policy
+	return nil
+}
+
+// parseDuration reads a Go duration or a plain number of seconds.
+func parseDuration(s string) (time.Duration, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(f) || math.IsInf(f, 0) || f > float64(math.MaxInt64)/float64(time.Second) || f < 0 {
+			return 0, fmt.Errorf("bad duration")
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration")
+	}
+	return d, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// checkExtKeysElsewhere rejects extension keys written in sections that
+// define none (only the section's own keys: a [DEFAULT] x_ key is meant for
+// the programs).
+func (l *loader) checkExtKeysElsewhere() error {
+	for _, sec := range l.doc.sections() {
+		if strings.HasPrefix(sec, "program:") || strings.HasPrefix(sec, "eventlistener:") ||
+			strings.HasPrefix(sec, "fcgi-program:") {
+			continue
+		}
+		known := sec == "supervisord" || sec == "supervisorctl" || sec == "include" ||
+			slices.ContainsFunc([]string{"group:", "inet_http_server", "unix_http_server", "rpcinterface:"},
+				func(p string) bool { return strings.HasPrefix(sec, p) })
+		if !known {
+			continue
+		}
+		s, err := l.doc.f.GetSection(sec)
+		if err != nil {
+			continue
+		}
+		for _, k := range s.KeyStrings() {
+			if strings.HasPrefix(k, ExtPrefix) {
+				return l.fail(sec, k, fmt.Sprintf("unknown extension key %s: [%s] has no %s keys", pyRepr(k), sec, ExtPrefix))
+			}
+		}
+	}
+	return nil
+}

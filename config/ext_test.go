@@ -1,0 +1,43 @@
+package config
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor"
+)
+
+func TestExtensionBackoff(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_initial=500ms\nx_backoff_max=30\nx_backoff_multiplier=1.5\nx_backoff_jitter=0.1\nx_restart_max=3\nx_restart_window=1m\n[program:b]\ncommand=/bin/true\n")
+	a := program(t, cfg, "a")
+	assert.Equal(t, supervisor.RestartIntensity{
+		Policy:      supervisor.ExponentialBackoff{Initial: 500 * time.Millisecond, Max: 30 * time.Second, Multiplier: 1.5, Jitter: 0.1},
+		MaxRestarts: 3, Window: time.Minute,
+	}, a.Restart)
+	assert.Nil(t, program(t, cfg, "b").Restart, "supervisord's policy by default")
+}
+
+func TestExtensionErrors(t *testing.T) {
+	for name, c := range map[string]struct{ conf, key, msg string }{
+		"misspelled":     {"[program:a]\ncommand=/bin/true\nx_bakoff=exponential\n", "x_bakoff", "unknown extension key 'x_bakoff'"},
+		"bad kind":       {"[program:a]\ncommand=/bin/true\nx_backoff=fast\n", "x_backoff", "x_backoff=fast: must be linear or exponential"},
+		"needs kind":     {"[program:a]\ncommand=/bin/true\nx_backoff_max=5\n", "x_backoff_max", "needs x_backoff=exponential"},
+		"bad duration":   {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_max=soon\n", "x_backoff_max", "not a duration"},
+		"window only":    {"[program:a]\ncommand=/bin/true\nx_restart_window=1m\n", "x_restart_window", "needs x_restart_max"},
+		"elsewhere":      {"x_backoff=linear\n", "x_backoff", "[supervisord] has no x_ keys"},
+		"bad multiplier": {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_multiplier=0.5\n", "x_backoff", "multiplier 0.5 is below 1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, c.key, ce.Key)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Greater(t, ce.Line, 0)
+		})
+	}
+}
