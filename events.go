@@ -20,6 +20,8 @@ const (
 	EventGroupAdded
 	// EventGroupRemoved: a group was removed.
 	EventGroupRemoved
+	// EventRemoteCommunication: sent with SendRemoteCommEvent.
+	EventRemoteCommunication
 )
 
 // String returns the supervisord event family, e.g. "PROCESS_STATE".
@@ -35,6 +37,8 @@ func (k EventKind) String() string {
 		return "PROCESS_GROUP_ADDED"
 	case EventGroupRemoved:
 		return "PROCESS_GROUP_REMOVED"
+	case EventRemoteCommunication:
+		return "REMOTE_COMMUNICATION"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -57,7 +61,8 @@ type Event struct {
 	Supervisor SupervisorState // supervisor state change
 
 	Channel string // log event: "stdout" or "stderr"
-	Data    []byte // log event: the output
+	Data    []byte // log event: the output; remote communication: the data
+	Type    string // remote communication: the type
 }
 
 // Namespec returns "group:process" for the event's process.
@@ -88,6 +93,8 @@ func (e Event) String() string {
 		return "group " + e.Group + " added"
 	case EventGroupRemoved:
 		return "group " + e.Group + " removed"
+	case EventRemoteCommunication:
+		return fmt.Sprintf("remote %s %q", e.Type, e.Data)
 	}
 	return e.Kind.String()
 }

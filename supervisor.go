@@ -160,11 +160,7 @@ func (s *Supervisor) buildGroups(specs []ProgramSpec) ([]*group, error) {
 		name := spec.groupName()
 		g := byName[name]
 		if g == nil {
-			prio := spec.Priority
-			if spec.Group != "" {
-				prio = spec.GroupPriority
-			}
-			g = &group{name: name, priority: prio}
+			g = &group{name: name, priority: spec.GroupPrio()}
 			byName[name] = g
 			order = append(order, g)
 		} else if spec.Group == "" || g.priority != spec.GroupPriority {
@@ -556,6 +552,21 @@ func (s *Supervisor) WriteStdin(name string, data []byte) error {
 		return fmt.Errorf("%s: %w: %v", name, ErrFailed, err)
 	}
 	return nil
+}
+
+// State returns the supervisor's state: RUNNING while Serve runs and
+// accepts requests, SHUTDOWN before and once it began stopping.
+func (s *Supervisor) State() SupervisorState {
+	if s.isServing() && !s.stopping.Load() {
+		return SupervisorRunning
+	}
+	return SupervisorShutdown
+}
+
+// SendRemoteCommEvent publishes an EventRemoteCommunication with the given
+// type and data (supervisord's sendRemoteCommEvent).
+func (s *Supervisor) SendRemoteCommEvent(typ string, data []byte) {
+	s.publish(Event{Kind: EventRemoteCommunication, Time: s.clock.Now(), Type: typ, Data: data})
 }
 
 func (s *Supervisor) isServing() bool {

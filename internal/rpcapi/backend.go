@@ -1,0 +1,38 @@
+package rpcapi
+
+import (
+	"github.com/supervise-go/supervisor"
+)
+
+// Backend is what the API needs from the daemon that serves it. The daemon
+// (examples/gosupervisord) implements it; tests implement it with a real
+// supervisor.Supervisor and a fixed set of programs.
+type Backend interface {
+	// Supervisor is the running supervisor.
+	Supervisor() *supervisor.Supervisor
+	// Available returns the programs of the configuration read last (at
+	// start, reload or Reread): supervisord's "available" configs, which
+	// addProcessGroup activates and getAllConfigInfo lists.
+	Available() []supervisor.ProgramSpec
+	// Reread reads the configuration file again and makes it the available
+	// one, without changing what runs. Its error text is supervisord's
+	// message, returned to clients as CANT_REREAD: <text>.
+	Reread() error
+	// Identifier is supervisord's identifier (getIdentification).
+	Identifier() string
+	// PID is the daemon's process id (getPID).
+	PID() int
+	// State is the daemon's state: RUNNING, or SHUTDOWN/RESTARTING once a
+	// shutdown or restart began (every supervisor.* call but
+	// sendRemoteCommEvent then fails with SHUTDOWN_STATE).
+	State() supervisor.SupervisorState
+	// Shutdown and Restart begin a shutdown or a restart (reload) and
+	// return at once.
+	Shutdown()
+	Restart()
+	// MainLogPath is the main log file's path, "" when there is none
+	// (e.g. logfile=syslog).
+	MainLogPath() string
+	// ClearMainLog empties the main log file.
+	ClearMainLog() error
+}

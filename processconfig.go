@@ -1,0 +1,43 @@
+package supervisor
+
+// ProcessConfig is one process of a program with every template expanded:
+// what supervisord reports for it in getAllConfigInfo.
+type ProcessConfig struct {
+	Name        string // process name
+	Group       string
+	Num         int // process_num
+	Command     string
+	Directory   string
+	Environment map[string]string // the program's Environment, expanded
+	Stdout      LogSpec
+	Stderr      LogSpec      // empty with RedirectStderr
+	Program     *ProgramSpec // the program it belongs to
+}
+
+// Processes expands the spec into its processes, as the supervisor would
+// run them. It fails like Validate.
+func (s *ProgramSpec) Processes() ([]ProcessConfig, error) {
+	procs, err := s.processes(hostNodeName())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProcessConfig, len(procs))
+	for i, p := range procs {
+		out[i] = ProcessConfig{Name: p.name, Group: p.group, Num: p.num, Command: p.command,
+			Directory: p.directory, Environment: p.env, Stdout: p.stdout, Stderr: p.stderr, Program: s}
+	}
+	return out, nil
+}
+
+// GroupName returns the name of the group the program's processes join:
+// Group, or Name when Group is empty.
+func (s *ProgramSpec) GroupName() string { return s.groupName() }
+
+// GroupPrio returns the priority of the program's group: GroupPriority for
+// an explicit group, Priority for the program's own.
+func (s *ProgramSpec) GroupPrio() int {
+	if s.Group != "" {
+		return s.GroupPriority
+	}
+	return s.Priority
+}
