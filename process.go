@@ -28,11 +28,10 @@ import (
 //	BACKOFF  -> STOPPED                        stop request (no child, no signal)
 //	any      -> UNKNOWN                        signalling the child failed unexpectedly
 type Process struct {
-	sup           *Supervisor
-	spec          *processSpec
-	groupPriority int
-	reqs          chan request
-	done          chan struct{}
+	sup  *Supervisor
+	spec *processSpec
+	reqs chan request
+	done chan struct{}
 
 	mu         sync.Mutex // guards the fields below, read by snapshots
 	state      State

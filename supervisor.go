@@ -192,9 +192,7 @@ func (s *Supervisor) makeProcesses(g *group) error {
 				return fmt.Errorf("group %q: %w: process name %q used twice", g.name, ErrBadSpec, procs[j].name)
 			}
 			seen[procs[j].name] = true
-			p := newProcess(s, &procs[j])
-			p.groupPriority = g.priority
-			batch = append(batch, p)
+			batch = append(batch, newProcess(s, &procs[j]))
 		}
 		slices.SortStableFunc(batch, func(a, b *Process) int {
 			return cmp.Or(cmp.Compare(a.spec.Priority, b.spec.Priority), strings.Compare(a.spec.name, b.spec.name))
@@ -615,49 +613,22 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 // methods work.
 func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 
-// autostart spawns the Autostart processes of groups that never ran. As in
-// supervisord, nothing waits for a process to reach RUNNING; lower
-// priorities are spawned first. Processes of the same priority are spawned
-// concurrently, so their preparation (pipes, lookups) overlaps.
+// autostart spawns the Autostart processes of groups that never ran, in
+// priority order, without waiting for any to reach RUNNING (as supervisord
+// spawns them all in one iteration of its loop).
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
 	if s.stopping.Load() {
 		return
 	}
-	var procs []*Process
 	for _, g := range groups {
 		for _, p := range g.procs {
 			if p.spec.Autostart && p.State() == Stopped {
-				procs = append(procs, p)
+				_ = p.do(context.Background(), request{kind: reqStart})
 			}
 		}
 	}
-	s.spawnInLevels(procs, func(p *Process) { _ = p.do(context.Background(), request{kind: reqStart}) })
-}
-
-// spawnInLevels calls start for procs, which come in start order, one
-// level of equal (group priority, process priority) at a time: the calls
-// of one level run concurrently and the next level begins when they have
-// all returned.
-func (s *Supervisor) spawnInLevels(procs []*Process, start func(*Process)) {
-	var wg sync.WaitGroup
-	for i := 0; i < len(procs); {
-		j := i + 1
-		for j < len(procs) && s.samePriority(procs[i], procs[j]) {
-			j++
-		}
-		for _, p := range procs[i:j] {
-			wg.Add(1)
-			go func() { defer wg.Done(); start(p) }()
-		}
-		wg.Wait()
-		i = j
-	}
-}
-
-func (s *Supervisor) samePriority(a, b *Process) bool {
-	return a.groupPriority == b.groupPriority && a.spec.Priority == b.spec.Priority
 }
 
 // shutdown stops every group, highest priority first, one group at a time,

@@ -1,0 +1,538 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/config"
+)
+
+// Version is what -v prints and getSupervisorVersion answers: the
+// supervisord release whose behaviour gosupervisord reproduces.
+const Version = "4.2.5"
+
+// envDetached marks the re-executed child of a daemon that detaches; its
+// value lists the inherited listener fds.
+const envDetached = "GOSUPERVISORD_DETACHED"
+
+// Daemon is one gosupervisord process. Across reloads (SIGHUP, the restart
+// RPC) it keeps its pid and builds a new supervisor from the config file.
+type Daemon struct {
+	argv0  string
+	flags  *flags
+	stdout io.Writer
+	stderr io.Writer
+
+	mu        sync.Mutex
+	cfg       *config.Config // the available config (reread replaces it)
+	sup       *supervisor.Supervisor
+	log       *slog.Logger
+	mainLog   *supervisor.LogFile
+	mood      atomic.Int32 // a supervisor.SupervisorState
+	stop      chan struct{}
+	stopOnce  sync.Once
+	restart   atomic.Bool
+	inherited []net.Listener // listeners handed over by the detaching parent
+}
+
+// Main runs gosupervisord with args (args[0] is the program name) and
+// returns its exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	d := &Daemon{argv0: args[0], stdout: stdout, stderr: stderr}
+	f, err := parseFlags(args[1:])
+	if err != nil {
+		return d.usageError(err.Error())
+	}
+	if f.help {
+		fmt.Fprintf(stdout, usage, args[0])
+		return 0
+	}
+	if f.version {
+		fmt.Fprintln(stdout, Version)
+		return 0
+	}
+	d.flags = f
+	return d.run()
+}
+
+// usageError prints supervisord's error form and returns its status, 2.
+func (d *Daemon) usageError(msg string) int {
+	fmt.Fprintf(d.stderr, "Error: %s\nFor help, use %s -h\n", msg, d.argv0)
+	return 2
+}
+
+func (d *Daemon) run() int {
+	first := true
+	for {
+		cfg, err := d.load()
+		if err != nil {
+			var ce *config.Error
+			if errors.As(err, &ce) {
+				msg := ce.Msg
+				if ce.Line > 0 {
+					// supervisord's message first, then where it is.
+					msg += fmt.Sprintf("\n  (%s:%d%s)", ce.File, ce.Line, sectionKey(ce))
+				}
+				return d.usageError(msg)
+			}
+			return d.usageError(err.Error())
+		}
+		restart, code := d.runOnce(cfg, first)
+		if !restart {
+			return code
+		}
+		first = false
+	}
+}
+
+func sectionKey(ce *config.Error) string {
+	switch {
+	case ce.Section != "" && ce.Key != "":
+		return fmt.Sprintf(", [%s] %s", ce.Section, ce.Key)
+	case ce.Section != "":
+		return fmt.Sprintf(", [%s]", ce.Section)
+	}
+	return ""
+}
+
+// load finds and reads the config file and applies the command line over
+// it (command line > config > default).
+func (d *Daemon) load() (*config.Config, error) {
+	path := d.flags.config
+	if path == "" {
+		var err error
+		if path, err = config.Find(d.argv0); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("could not find config file %s", path)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyFlags(d.flags, &cfg.Supervisord); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// applyFlags overrides config values with the options given.
+func applyFlags(f *flags, s *config.Supervisord) error {
+	bad := func(opt, v string, err error) error {
+		return fmt.Errorf("invalid value for %s %s: %v", opt, pyQuote(v), err)
+	}
+	if f.nodaemon {
+		s.Nodaemon = true
+	}
+	if f.silent {
+		s.Silent = true
+	}
+	if f.nocleanup {
+		s.NoCleanup = true
+	}
+	if f.stripANSI {
+		s.StripANSI = true
+	}
+	if f.umask != nil {
+		s.Umask = *f.umask
+	}
+	if f.user != nil {
+		s.User = *f.user
+	}
+	if f.identifier != nil {
+		s.Identifier = *f.identifier
+	}
+	if f.profile != nil {
+		s.ProfileOptions = *f.profile
+	}
+	if f.directory != nil {
+		v, err := config.ParseExistingDirectory(*f.directory)
+		if err != nil {
+			return bad("-d", *f.directory, err)
+		}
+		s.Directory = v
+	}
+	if f.childlogdir != nil {
+		v, err := config.ParseExistingDirectory(*f.childlogdir)
+		if err != nil {
+			return bad("-q", *f.childlogdir, err)
+		}
+		s.ChildLogDir = v
+	}
+	for _, p := range []struct {
+		opt string
+		val *string
+		dst *string
+	}{{"-l", f.logfile, &s.Logfile}, {"-j", f.pidfile, &s.Pidfile}} {
+		if p.val == nil {
+			continue
+		}
+		v := *p.val
+		if !(p.opt == "-l" && v == "syslog") {
+			var err error
+			if v, err = config.ParseExistingDirpath(v); err != nil {
+				return bad(p.opt, *p.val, err)
+			}
+			if v, err = filepath.Abs(v); err != nil {
+				return bad(p.opt, *p.val, err)
+			}
+		}
+		*p.dst = v
+	}
+	if f.maxbytes != nil {
+		v, err := config.ParseByteSize(*f.maxbytes)
+		if err != nil {
+			return bad("-y", *f.maxbytes, err)
+		}
+		s.LogfileMaxBytes = v
+	}
+	if f.loglevel != nil {
+		v, err := config.ParseLogLevel(*f.loglevel)
+		if err != nil {
+			return bad("-e", *f.loglevel, err)
+		}
+		s.LogLevel = v
+	}
+	for _, p := range []struct {
+		opt string
+		val *string
+		dst *int
+	}{{"-z", f.backups, &s.LogfileBackups}, {"-a", f.minfds, &s.MinFDs}, {"--minprocs", f.minprocs, &s.MinProcs}} {
+		if p.val == nil {
+			continue
+		}
+		v, err := config.ParseInt(*p.val)
+		if err != nil {
+			return bad(p.opt, *p.val, err)
+		}
+		*p.dst = v
+	}
+	return nil
+}
+
+// runOnce runs the daemon on cfg until a shutdown (restart false) or a
+// reload (restart true), following supervisord's start-up order (spec 5.1).
+func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int) {
+	s := &cfg.Supervisord
+	var queued []queuedLog
+
+	// 3. Privileges.
+	if s.User != "" {
+		msg, err := dropPrivileges(s.User)
+		if err != nil {
+			return false, d.usageError(err.Error())
+		}
+		if msg != "" {
+			queued = append(queued, queuedLog{slog.LevelInfo, msg})
+		}
+	} else if os.Getuid() == 0 && first {
+		queued = append(queued, queuedLog{supervisor.LevelCritical, "Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message."})
+	}
+	// 4. Resource limits, first run only.
+	if first {
+		msgs, err := raiseLimits(s.MinFDs, s.MinProcs)
+		if err != nil {
+			return false, d.usageError(err.Error())
+		}
+		for _, m := range msgs {
+			queued = append(queued, queuedLog{slog.LevelInfo, m})
+		}
+	}
+
+	detached := os.Getenv(envDetached) != ""
+	detach := first && !s.Nodaemon && !detached
+
+	// 8 (early). HTTP servers: opened before detaching so that a port in
+	// use is reported to the user, and handed to the detached child.
+	var listeners []net.Listener
+	if detached && first {
+		becomeDetachedChild(s)
+		listeners = inheritedListeners(cfg)
+	} else {
+		var err error
+		listeners, err = openListeners(cfg)
+		if err != nil {
+			return false, d.usageError(err.Error())
+		}
+	}
+	// 5. The main log, opened before detaching so errors reach the user.
+	mainLog, handler, err := d.openMainLog(s, detach || detached)
+	if err != nil {
+		closeListeners(listeners)
+		return false, d.usageError(err.Error())
+	}
+	if detach {
+		err := d.detach(s, listeners)
+		closeListeners(listeners)
+		_ = mainLog.Close()
+		if err != nil {
+			return false, d.usageError(err.Error())
+		}
+		return false, 0
+	}
+
+	logger := slog.New(handler)
+	d.mu.Lock()
+	d.cfg, d.log, d.mainLog = cfg, logger, mainLog
+	d.stop = make(chan struct{})
+	d.stopOnce = sync.Once{}
+	d.mu.Unlock()
+	d.restart.Store(false)
+	defer func() { _ = mainLog.Close() }()
+
+	for _, q := range queued {
+		logger.Log(context.Background(), q.level, q.msg)
+	}
+	for _, w := range cfg.Warnings {
+		logger.Warn(w)
+	}
+	for _, i := range cfg.Infos {
+		logger.Info(i)
+	}
+	for _, l := range cfg.EventListeners {
+		logger.Warn(fmt.Sprintf("[eventlistener:%s] is not supported by gosupervisord yet; the section is ignored", l.Name))
+	}
+	for _, f := range cfg.FCGIPrograms {
+		logger.Warn(fmt.Sprintf("[fcgi-program:%s] is not supported by gosupervisord yet; the section is ignored", f.Name))
+	}
+	if s.StripANSI {
+		logger.Warn("strip_ansi is not supported by gosupervisord yet; child output is logged unchanged")
+	}
+	for _, r := range cfg.RPCInterfaces {
+		logger.Info(fmt.Sprintf("RPC interface %s initialized", pyQuote(r.Name)))
+	}
+	for _, srv := range cfg.HTTPServers {
+		if !srv.HasAuth {
+			logger.Log(context.Background(), supervisor.LevelCritical,
+				fmt.Sprintf("Server %s running without any HTTP authentication checking", pyQuote(srv.Section)))
+		}
+	}
+	if detached && first {
+		logger.Info("daemonizing the supervisord process")
+		if s.Directory != "" {
+			logger.Info(fmt.Sprintf("set current directory: %s", pyQuote(s.Directory)))
+		}
+	}
+
+	// 6. Old AUTO child logs.
+	if !s.NoCleanup {
+		if err := supervisor.CleanAutoLogs(s.ChildLogDir, s.Identifier); err != nil {
+			logger.Warn(fmt.Sprintf("cleaning up old AUTO child logs: %v", err))
+		}
+	}
+	// 7. The supervisor and its groups.
+	sup := supervisor.New(
+		supervisor.WithLogger(logger),
+		supervisor.WithEnvironment(s.Environment),
+		supervisor.WithServerURL(serverURL(cfg)),
+		supervisor.WithIdentifier(s.Identifier),
+		supervisor.WithChildLogDir(s.ChildLogDir),
+	)
+	if err := sup.Add(cfg.Programs...); err != nil {
+		closeListeners(listeners)
+		return false, d.usageError(err.Error())
+	}
+	d.mu.Lock()
+	d.sup = sup
+	d.mu.Unlock()
+
+	// 10. Pidfile.
+	pid := os.Getpid()
+	pidWritten := false
+	if err := os.WriteFile(s.Pidfile, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
+		logger.Log(context.Background(), supervisor.LevelCritical, fmt.Sprintf("could not write pidfile %s", s.Pidfile))
+	} else {
+		pidWritten = true
+	}
+	logger.Info(fmt.Sprintf("supervisord started with pid %d", pid))
+
+	// 8. Serve the API; 11. run until a shutdown or restart.
+	stopHTTP := d.serveHTTP(cfg, listeners)
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	d.mood.Store(int32(supervisor.SupervisorRunning))
+	go func() { served <- sup.Serve(ctx) }()
+	d.handleSignals(signals)
+	signal.Stop(signals)
+	cancel()
+	<-served
+	stopHTTP()
+
+	// 5.3 Exit: remove the pidfile (only if written); the unix sockets were
+	// removed with their servers.
+	if pidWritten {
+		_ = os.Remove(s.Pidfile)
+	}
+	return d.restart.Load(), 0
+}
+
+type queuedLog struct {
+	level slog.Level
+	msg   string
+}
+
+// handleSignals reacts to signals until a shutdown or restart begins.
+func (d *Daemon) handleSignals(signals <-chan os.Signal) {
+	for {
+		select {
+		case <-d.stop:
+			return
+		case sig := <-signals:
+			name := supervisorSignalName(sig)
+			switch sig {
+			case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT:
+				d.log.Warn(fmt.Sprintf("received %s indicating exit request", name))
+				d.Shutdown()
+			case syscall.SIGHUP:
+				if supervisor.SupervisorState(d.mood.Load()) != supervisor.SupervisorRunning {
+					d.log.Warn(fmt.Sprintf("ignored %s indicating restart request (shutdown in progress)", name))
+					continue
+				}
+				d.log.Warn(fmt.Sprintf("received %s indicating restart request", name))
+				d.Restart()
+			case syscall.SIGUSR2:
+				d.log.Info(fmt.Sprintf("received %s indicating log reopen request", name))
+				d.log.Info("supervisord logreopen")
+				if d.mainLog != nil {
+					_ = d.mainLog.Reopen()
+				}
+				if err := d.sup.ReopenLogs(); err != nil {
+					d.log.Warn(fmt.Sprintf("reopening child logs: %v", err))
+				}
+			}
+		}
+	}
+}
+
+func supervisorSignalName(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		switch s {
+		case syscall.SIGTERM:
+			return "SIGTERM"
+		case syscall.SIGINT:
+			return "SIGINT"
+		case syscall.SIGQUIT:
+			return "SIGQUIT"
+		case syscall.SIGHUP:
+			return "SIGHUP"
+		case syscall.SIGUSR2:
+			return "SIGUSR2"
+		}
+	}
+	return strings.ToUpper(sig.String())
+}
+
+// serverURL is the SUPERVISOR_SERVER_URL given to children: the first unix
+// server, else the last inet server (spec 1.11).
+func serverURL(cfg *config.Config) string {
+	url := ""
+	for _, s := range cfg.HTTPServers {
+		if s.Network == "unix" {
+			return "unix://" + s.File
+		}
+		host := s.Host
+		if host == "" {
+			host = "localhost"
+		}
+		url = fmt.Sprintf("http://%s:%d", host, s.Port)
+	}
+	return url
+}
+
+// Backend methods (internal/rpcapi.Backend).
+
+// Supervisor returns the running supervisor.
+func (d *Daemon) Supervisor() *supervisor.Supervisor {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sup
+}
+
+// Available returns the programs of the config read last.
+func (d *Daemon) Available() []supervisor.ProgramSpec {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg.Programs
+}
+
+// Reread reads the config file again and makes it the available one.
+func (d *Daemon) Reread() error {
+	cfg, err := d.load()
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return errors.New(ce.Msg)
+		}
+		return err
+	}
+	d.mu.Lock()
+	d.cfg.Programs = cfg.Programs
+	d.mu.Unlock()
+	return nil
+}
+
+// Identifier returns the supervisord identifier.
+func (d *Daemon) Identifier() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg.Supervisord.Identifier
+}
+
+// PID returns the daemon's pid.
+func (d *Daemon) PID() int { return os.Getpid() }
+
+// State returns RUNNING, or SHUTDOWN/RESTARTING once one began.
+func (d *Daemon) State() supervisor.SupervisorState {
+	return supervisor.SupervisorState(d.mood.Load())
+}
+
+// Shutdown begins stopping everything; the daemon then exits.
+func (d *Daemon) Shutdown() {
+	d.mood.Store(int32(supervisor.SupervisorShutdown))
+	d.stopOnce.Do(func() { close(d.stop) })
+}
+
+// Restart begins stopping everything; the daemon then starts again from
+// its config file, keeping its pid.
+func (d *Daemon) Restart() {
+	if d.mood.CompareAndSwap(int32(supervisor.SupervisorRunning), int32(supervisor.SupervisorRestarting)) {
+		d.restart.Store(true)
+		d.stopOnce.Do(func() { close(d.stop) })
+	}
+}
+
+// MainLogPath returns the main log's path, "" for syslog.
+func (d *Daemon) MainLogPath() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.mainLog == nil {
+		return ""
+	}
+	return d.mainLog.Path()
+}
+
+// ClearMainLog empties the main log.
+func (d *Daemon) ClearMainLog() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.mainLog == nil {
+		return supervisor.ErrNoFile
+	}
+	return d.mainLog.Clear()
+}
