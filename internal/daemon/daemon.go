@@ -63,6 +63,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, Version)
 		return 0
 	}
+	// Option values are checked before the config is read, as supervisord
+	// converts them while parsing its command line.
+	if err := applyFlags(f, &config.Supervisord{}); err != nil {
+		return d.usageError(err.Error())
+	}
 	d.flags = f
 	return d.run()
 }

@@ -1,0 +1,293 @@
+package daemon
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// daemonBin is gosupervisord built once for the tests.
+var daemonBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gosupervisord-test")
+	if err != nil {
+		panic(err)
+	}
+	daemonBin = filepath.Join(dir, "gosupervisord")
+	out, err := exec.Command("go", "build", "-race", "-o", daemonBin, "../../examples/gosupervisord").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building gosupervisord: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const waitLong = 30 * time.Second
+
+// writeConf writes a config into a fresh directory; {DIR} stands for it.
+func writeConf(t *testing.T, body string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "supervisord.conf")
+	body = strings.ReplaceAll(body, "{DIR}", dir)
+	body = strings.ReplaceAll(body, "{PORT}", strconv.Itoa(freePort(t)))
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	return dir, path
+}
+
+// waitLog waits until the main log has n lines containing sub.
+func waitLog(t *testing.T, logPath, sub string, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		data, _ := os.ReadFile(logPath)
+		var got []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.Contains(l, sub) {
+				got = append(got, l)
+			}
+		}
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log %s: %d lines with %q, want %d; log:\n%s", logPath, len(got), sub, n, data)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freePort returns a TCP port on 127.0.0.1 that nothing listens on.
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func runDaemon(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(daemonBin, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	return cmd, &out
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return cmd.ProcessState.ExitCode()
+	case <-time.After(waitLong):
+		t.Fatal("daemon did not exit")
+	}
+	return -1
+}
+
+var logLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) `)
+
+// A bad config is refused before anything starts: exit 2, supervisord's
+// message, where it is, and the help hint.
+func TestBadConfigExits2(t *testing.T) {
+	t.Parallel()
+	_, path := writeConf(t, "[supervisord]\nlogfile={DIR}/s.log\n[program:a]\ncommand=/bin/sleep 1\nnumprocs=2\n")
+	out, err := exec.Command(daemonBin, "-n", "-c", path).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Contains(t, string(out), "Error: %(process_num) must be present within process_name when numprocs > 1 in section 'program:a' (file: '"+path+"')")
+	assert.Contains(t, string(out), "For help, use "+daemonBin+" -h")
+
+	out, err = exec.Command(daemonBin, "-n", "-c", "/nonexistent/x.conf").CombinedOutput()
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Contains(t, string(out), "Error: could not find config file /nonexistent/x.conf")
+
+	out, err = exec.Command(daemonBin, "-e", "verbose", "-c", path).CombinedOutput() // checked before the config
+	require.ErrorAs(t, err, &ee)
+	assert.Contains(t, string(out), "Error: invalid value for -e 'verbose': bad logging level name 'verbose'")
+}
+
+// Check 30: SIGTERM stops groups highest priority first, one at a time,
+// removes the pidfile and the unix socket, and exits 0.
+func TestSIGTERMOrderedShutdown(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[unix_http_server]
+file={DIR}/s.sock
+[program:low]
+command=/bin/sleep 1000
+priority=100
+startsecs=0
+[program:mid]
+command=/bin/sleep 1000
+priority=200
+startsecs=0
+[program:high]
+command=/bin/sleep 1000
+priority=300
+startsecs=0
+`)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "success:", 3)
+	pidData, err := os.ReadFile(filepath.Join(dir, "s.pid"))
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%d\n", cmd.Process.Pid), string(pidData))
+	_, err = os.Stat(filepath.Join(dir, "s.sock"))
+	require.NoError(t, err)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
+	stopped := waitLog(t, logPath, "stopped:", 3)
+	var order []string
+	for _, l := range stopped {
+		order = append(order, strings.Fields(l)[4])
+	}
+	assert.Equal(t, []string{"high", "mid", "low"}, order)
+	waitLog(t, logPath, "received SIGTERM indicating exit request", 1)
+	_, err = os.Stat(filepath.Join(dir, "s.pid"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "pidfile removed")
+	_, err = os.Stat(filepath.Join(dir, "s.sock"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "socket removed")
+	data, _ := os.ReadFile(logPath)
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		assert.Regexp(t, logLine, l)
+	}
+}
+
+// Check 30: SIGHUP stops everything and starts again from the config, in
+// the same process, with new AUTO log names.
+func TestSIGHUPReload(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+`)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "success: sleeper", 1)
+	before, _ := filepath.Glob(filepath.Join(dir, "sleeper-stdout---supervisor-*.log"))
+	require.Len(t, before, 1)
+
+	for range 3 { // repeated SIGHUP: survives, ends with the program once
+		require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+		time.Sleep(300 * time.Millisecond)
+	}
+	waitLog(t, logPath, "received SIGHUP indicating restart request", 1)
+	started := waitLog(t, logPath, "supervisord started with pid", 2)
+	for _, l := range started {
+		assert.True(t, strings.HasSuffix(l, "with pid "+strconv.Itoa(cmd.Process.Pid)), l)
+	}
+	n := len(waitLog(t, logPath, "success: sleeper", 2))
+	after, _ := filepath.Glob(filepath.Join(dir, "sleeper-stdout---supervisor-*.log"))
+	require.Len(t, after, 1, "old AUTO logs cleaned")
+	assert.NotEqual(t, before[0], after[0], "new AUTO name")
+	assert.Equal(t, n, len(waitLog(t, logPath, "spawned: 'sleeper'", n)))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
+}
+
+// Without -n the daemon detaches: the command returns at once with 0, the
+// daemon runs in its own session with its pid in the pidfile.
+func TestDetach(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[inet_http_server]
+port=127.0.0.1:{PORT}
+[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+`)
+	out, err := exec.Command(daemonBin, "-c", path).CombinedOutput()
+	require.NoError(t, err, string(out))
+	logPath := filepath.Join(dir, "s.log")
+	waitLog(t, logPath, "success: sleeper", 1)
+	waitLog(t, logPath, "daemonizing the supervisord process", 1)
+	pidData, err := os.ReadFile(filepath.Join(dir, "s.pid"))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(pidData)))
+	require.NoError(t, err)
+	sid, err := unix.Getsid(pid)
+	require.NoError(t, err)
+	assert.Equal(t, pid, sid, "session leader")
+	require.NoError(t, syscall.Kill(pid, syscall.SIGTERM))
+	deadline := time.Now().Add(waitLong)
+	for syscall.Kill(pid, 0) == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Error(t, syscall.Kill(pid, 0), "daemon exited")
+	waitLog(t, logPath, "stopped: sleeper", 1)
+}
+
+// The seed scenario (../shared/fixtures/seed-tutorial.conf) produces the
+// tutorial's processes and main-log lines.
+func TestSeedScenarioMainLog(t *testing.T) {
+	t.Parallel()
+	seed, err := os.ReadFile("../../../shared/fixtures/seed-tutorial.conf")
+	if os.IsNotExist(err) {
+		seed, err = os.ReadFile("../../config/testdata/seed-tutorial.conf")
+	}
+	require.NoError(t, err)
+	conf := strings.NewReplacer("logfile=/tmp/supervisord.log", "logfile={DIR}/s.log\npidfile={DIR}/s.pid",
+		"childlogdir=/tmp", "childlogdir={DIR}", "127.0.0.1:9001", "127.0.0.1:{PORT}").Replace(string(seed))
+	dir, path := writeConf(t, conf)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "gave up: foo entered FATAL state, too many start retries too quickly", 1)
+	for _, name := range []string{"foo1_00", "foo1_01", "foo1_02"} {
+		waitLog(t, logPath, "gave up: "+name+" entered FATAL state, too many start retries too quickly", 1)
+		waitLog(t, logPath, "spawned: '"+name+"' with pid", 1)
+		waitLog(t, logPath, "exited: "+name+" (exit status 0; not expected)", 1)
+	}
+	assert.Len(t, waitLog(t, logPath, "spawnerr: can't find command '/bin/echo foo_00 '", 4), 4)
+	for _, name := range []string{"foo1_00", "foo1_01", "foo1_02"} {
+		out, err := os.ReadFile(mustGlob(t, filepath.Join(dir, name+"-stdout---supervisor-*.log")))
+		require.NoError(t, err)
+		assert.Equal(t, name+"\n", string(out), "the child's output in its AUTO log")
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
+}
+
+func mustGlob(t *testing.T, pattern string) string {
+	t.Helper()
+	m, _ := filepath.Glob(pattern)
+	require.Len(t, m, 1, pattern)
+	return m[0]
+}
