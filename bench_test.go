@@ -262,7 +262,7 @@ func BenchmarkIdle500(b *testing.B) {
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 		time.Sleep(quiet)
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-		cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()-before.Utime.Nano()-before.Stime.Nano())
+		cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
 		b.ReportMetric(quiet.Seconds(), "quiet-s")
 	}
