@@ -4,6 +4,7 @@ import (
 	"os"
 
 	"github.com/supervise-go/supervisor/internal/sys"
+	"golang.org/x/sys/unix"
 	"sync"
 	"syscall"
 	"time"
@@ -15,7 +16,16 @@ import (
 const drainTimeout = time.Second
 
 // readBufSize is the size of one read from a child's pipe.
-const readBufSize = 64 << 10
+const readBufSize = 1 << 20
+
+// A pipe read full busyReads times in a row is grown to busyPipeSize. Only
+// busy pipes grow: the kernel counts pipe memory per user, and past its soft
+// limit new pipes get a single page, so idle children keep the default.
+const (
+	defaultPipeSize = 64 << 10 // Linux's default pipe capacity
+	busyReads       = 4
+	busyPipeSize    = 1 << 20
+)
 
 // readBufs lends read buffers only while a pipe has data, so that idle
 // children cost no buffer memory.
@@ -118,6 +128,7 @@ func readPipe(f *os.File, sink func([]byte)) {
 	if err != nil {
 		return
 	}
+	full := 0 // consecutive reads that found the pipe full
 	for {
 		var n int
 		var rerr error
@@ -130,6 +141,14 @@ func readPipe(f *os.File, sink func([]byte)) {
 			}
 			if n > 0 {
 				sink((*buf)[:n])
+			}
+			if n >= defaultPipeSize {
+				if full++; full == busyReads {
+					// A busy writer: a bigger pipe means fewer wake-ups.
+					_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, busyPipeSize)
+				}
+			} else {
+				full = 0
 			}
 			return true
 		})

@@ -233,6 +233,13 @@ func (l *LogFile) rotateIfFull() error {
 		return nil
 	}
 	if l.backups > 0 {
+		// The oldest backup is about to be replaced. Freeing a large file's
+		// pages is slow, so hold it open across the rename and let the
+		// last reference go on another goroutine: the writer, and so the
+		// child, does not wait for it.
+		if oldest, err := os.Open(l.path + "." + strconv.Itoa(l.backups)); err == nil {
+			defer func() { go oldest.Close() }()
+		}
 		for i := l.backups - 1; i >= 1; i-- {
 			src := l.path + "." + strconv.Itoa(i)
 			if _, err := os.Lstat(src); err != nil {
