@@ -259,7 +259,7 @@ func (p *Process) forkChild() error {
 	pipes.closeChildEnds()
 	if err != nil {
 		pipes.closeParentEnds()
-		return &SpawnError{Msg: forkErrorText(p.spec.name, p.spec.directory, err), Kind: ErrSpawn}
+		return &SpawnError{Msg: forkErrorText(p.spec.name, p.spec.directory, p.spec.User, err), Kind: ErrSpawn}
 	}
 	p.child = child
 	p.mu.Lock()

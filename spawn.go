@@ -139,7 +139,7 @@ func credential(name string) (*syscall.Credential, error) {
 
 // forkErrorText renders a failed fork/exec the way supervisord reports the
 // matching failure.
-func forkErrorText(name, dir string, err error) string {
+func forkErrorText(name, dir, usr string, err error) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		switch errno {
@@ -155,6 +155,15 @@ func forkErrorText(name, dir string, err error) string {
 			}
 		case syscall.EPERM:
 			return fmt.Sprintf("couldn't set user or groups: %s", unix.ErrnoName(errno))
+		case syscall.EACCES:
+			who := "the supervisor's user"
+			if usr != "" {
+				who = "user " + usr
+			}
+			if dir != "" {
+				return fmt.Sprintf("couldn't chdir to %s or exec the command as %s: %s", dir, who, unix.ErrnoName(errno))
+			}
+			return fmt.Sprintf("couldn't exec the command as %s: %s", who, unix.ErrnoName(errno))
 		}
 		return fmt.Sprintf("unknown error during fork for %s: %s", pyRepr(name), unix.ErrnoName(errno))
 	}
