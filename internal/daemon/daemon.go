@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"io"
 	"log/slog"
 	"net"
@@ -138,7 +139,7 @@ func (d *Daemon) load() (*config.Config, error) {
 // applyFlags overrides config values with the options given.
 func applyFlags(f *flags, s *config.Supervisord) error {
 	bad := func(opt, v string, err error) error {
-		return fmt.Errorf("invalid value for %s %s: %v", opt, pyQuote(v), err)
+		return fmt.Errorf("invalid value for %s %s: %v", opt, pyrepr.Repr(v), err)
 	}
 	if f.nodaemon {
 		s.Nodaemon = true
@@ -318,18 +319,18 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 		logger.Warn("strip_ansi is not supported by gosupervisord yet; child output is logged unchanged")
 	}
 	for _, r := range cfg.RPCInterfaces {
-		logger.Info(fmt.Sprintf("RPC interface %s initialized", pyQuote(r.Name)))
+		logger.Info(fmt.Sprintf("RPC interface %s initialized", pyrepr.Repr(r.Name)))
 	}
 	for _, srv := range cfg.HTTPServers {
 		if !srv.HasAuth {
 			logger.Log(context.Background(), supervisor.LevelCritical,
-				fmt.Sprintf("Server %s running without any HTTP authentication checking", pyQuote(srv.Section)))
+				fmt.Sprintf("Server %s running without any HTTP authentication checking", pyrepr.Repr(srv.Section)))
 		}
 	}
 	if detached && first {
 		logger.Info("daemonizing the supervisord process")
 		if s.Directory != "" {
-			logger.Info(fmt.Sprintf("set current directory: %s", pyQuote(s.Directory)))
+			logger.Info(fmt.Sprintf("set current directory: %s", pyrepr.Repr(s.Directory)))
 		}
 	}
 

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -102,7 +103,7 @@ func parseFlags(args []string) (*flags, error) {
 				return nil, fmt.Errorf("option --%s must not have an argument", name)
 			}
 			if err := o.set(f, val); err != nil {
-				return nil, fmt.Errorf("invalid value for --%s %s: %v", name, pyQuote(val), err)
+				return nil, fmt.Errorf("invalid value for --%s %s: %v", name, pyrepr.Repr(val), err)
 			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			for j := 1; j < len(a); j++ {
@@ -123,7 +124,7 @@ func parseFlags(args []string) (*flags, error) {
 					val = args[i]
 				}
 				if err := o.set(f, val); err != nil {
-					return nil, fmt.Errorf("invalid value for -%s %s: %v", a[j:j+1], pyQuote(val), err)
+					return nil, fmt.Errorf("invalid value for -%s %s: %v", a[j:j+1], pyrepr.Repr(val), err)
 				}
 				break
 			}
@@ -134,7 +135,7 @@ func parseFlags(args []string) (*flags, error) {
 	if len(positional) > 0 {
 		quoted := make([]string, len(positional))
 		for i, p := range positional {
-			quoted[i] = pyQuote(p)
+			quoted[i] = pyrepr.Repr(p)
 		}
 		return nil, fmt.Errorf("positional arguments are not supported: [%s]", strings.Join(quoted, ", "))
 	}
@@ -157,14 +158,6 @@ func findShort(name string) *option {
 		}
 	}
 	return nil
-}
-
-// pyQuote quotes like Python's repr of a plain string.
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }
 
 const usage = `gosupervisord -- run a set of applications as daemons (a supervisord 4.2.5 drop-in).

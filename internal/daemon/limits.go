@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"os"
 	"os/user"
 	"strconv"
@@ -51,7 +52,7 @@ func dropPrivileges(name string) (string, error) {
 			return "", fmt.Errorf("Can't find uid %s", name)
 		}
 	} else if u, err = user.Lookup(name); err != nil {
-		return "", fmt.Errorf("Can't find username %s", pyQuote(name))
+		return "", fmt.Errorf("Can't find username %s", pyrepr.Repr(name))
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)

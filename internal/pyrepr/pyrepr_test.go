@@ -1,4 +1,4 @@
-package supervisor
+package pyrepr
 
 import (
 	"testing"
@@ -32,8 +32,8 @@ func TestPyRepr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.repr, pyRepr(tt.in), "repr")
-			assert.Equal(t, tt.ascii, pyASCII(tt.in), "ascii")
+			assert.Equal(t, tt.repr, Repr(tt.in), "repr")
+			assert.Equal(t, tt.ascii, ASCII(tt.in), "ascii")
 		})
 	}
 }
