@@ -44,10 +44,10 @@ func (b *backend) PID() int                            { return os.Getpid() }
 func (b *backend) State() supervisor.SupervisorState {
 	return supervisor.SupervisorState(b.state.Load())
 }
-func (b *backend) Shutdown()             {}
-func (b *backend) Restart()              {}
-func (b *backend) MainLogPath() string   { return "" }
-func (b *backend) ClearMainLog() error   { return nil }
+func (b *backend) Shutdown()                             {}
+func (b *backend) Restart()                              {}
+func (b *backend) MainLogPath() string                   { return "" }
+func (b *backend) ClearMainLog() error                   { return nil }
 func (b *backend) setState(s supervisor.SupervisorState) { b.state.Store(int64(s)) }
 
 // env is one test's supervisor, serving real children, and the web UI on an
@@ -57,6 +57,8 @@ type env struct {
 	sup    *supervisor.Supervisor
 	srv    *httptest.Server
 	client *http.Client // does not follow redirects
+	// inflight counts the requests whose handler has not returned.
+	inflight atomic.Int64
 }
 
 // program returns a spec with supervisord's defaults, except that it is
@@ -88,7 +90,13 @@ func startEnv(t *testing.T, specs []supervisor.ProgramSpec, opts ...Option) *env
 	<-sup.Ready()
 	b := &backend{sup: sup}
 	b.setState(supervisor.SupervisorRunning)
-	srv := httptest.NewServer(New(b, opts...))
+	e := &env{b: b, sup: sup}
+	web := New(b, opts...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.inflight.Add(1)
+		defer e.inflight.Add(-1)
+		web.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
@@ -108,7 +116,8 @@ func startEnv(t *testing.T, specs []supervisor.ProgramSpec, opts ...Option) *env
 		Timeout:       waitLong,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &env{b: b, sup: sup, srv: srv, client: client}
+	e.srv, e.client = srv, client
+	return e
 }
 
 // get fetches path and returns the response with its body read.

@@ -78,14 +78,14 @@ var templateFuncs = template.FuncMap{
 
 // handler serves the web UI of one supervisor.
 type handler struct {
-	b         rpcapi.Backend
-	cfg       config
-	mux       *http.ServeMux
-	csrf      *http.CrossOriginProtection
-	index     *template.Template
-	tail      *template.Template
-	static    fs.FS
-	etags     map[string]string // static file name -> ETag
+	b      rpcapi.Backend
+	cfg    config
+	mux    *http.ServeMux
+	csrf   *http.CrossOriginProtection
+	index  *template.Template
+	tail   *template.Template
+	static fs.FS
+	etags  map[string]string // static file name -> ETag
 }
 
 // New returns the web UI of the supervisor that b gives, as one handler for

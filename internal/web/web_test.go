@@ -1,7 +1,7 @@
 package web
 
 import (
-		"net/http"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
