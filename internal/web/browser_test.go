@@ -92,6 +92,9 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, p.eval(ctx, `window.notReloaded === true`, &kept))
 	assert.True(t, kept, "the page was reloaded")
 	assert.Equal(t, supervisor.Stopped, e.state(t, "sleeper"))
+	shot, err = p.screenshot(ctx)
+	require.NoError(t, err)
+	saveArtifact(t, "web-status-stopped.png", shot)
 	// The row now offers Start, and a change made elsewhere shows up too.
 	require.NoError(t, p.waitTrue(ctx, `!!document.querySelector('tr[data-namespec="sleeper"] button[value="start"]')`))
 	_, err = e.sup.Start(ctx, "idle", true)
@@ -116,8 +119,11 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, p.waitTrue(ctx, `document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.namespec === "sleeper"`),
 		"the focus stays in the row when its buttons change")
 
-	// A phone.
+	// A phone, in dark mode.
 	require.NoError(t, p.viewport(ctx, 390, 844, true))
+	require.NoError(t, p.call(ctx, "Emulation.setEmulatedMedia", map[string]any{
+		"features": []map[string]string{{"name": "prefers-color-scheme", "value": "dark"}},
+	}, nil))
 	require.NoError(t, p.navigate(ctx, e.srv.URL+"/"))
 	require.NoError(t, p.waitTrue(ctx, `document.getElementById("live").dataset.live === "on"`))
 	var overflow bool
@@ -129,6 +135,9 @@ func TestBrowser(t *testing.T) {
 
 	// The tail page shows the log as text and follows it.
 	require.NoError(t, p.viewport(ctx, 1280, 860, false))
+	require.NoError(t, p.call(ctx, "Emulation.setEmulatedMedia", map[string]any{
+		"features": []map[string]string{{"name": "prefers-color-scheme", "value": "light"}},
+	}, nil))
 	require.NoError(t, p.navigate(ctx, e.srv.URL+"/tail.html?processname=echo"))
 	var text string
 	require.NoError(t, p.eval(ctx, `document.getElementById("log").textContent`, &text))
