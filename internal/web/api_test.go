@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -430,4 +431,52 @@ func TestDigits(t *testing.T) {
 		_, ok := digits(in)
 		assert.False(t, ok, in)
 	}
+}
+
+// wrappedWriter is a ResponseWriter of some middleware that hides Flush but
+// lets http.ResponseController reach the real one.
+type wrappedWriter struct{ w http.ResponseWriter }
+
+func (w wrappedWriter) Header() http.Header         { return w.w.Header() }
+func (w wrappedWriter) Write(b []byte) (int, error) { return w.w.Write(b) }
+func (w wrappedWriter) WriteHeader(code int)        { w.w.WriteHeader(code) }
+func (w wrappedWriter) Unwrap() http.ResponseWriter { return w.w }
+
+// opaqueWriter hides everything but the three methods.
+type opaqueWriter struct{ w http.ResponseWriter }
+
+func (w opaqueWriter) Header() http.Header         { return w.w.Header() }
+func (w opaqueWriter) Write(b []byte) (int, error) { return w.w.Write(b) }
+func (w opaqueWriter) WriteHeader(code int)        { w.w.WriteHeader(code) }
+
+// TestEventStreamBehindMiddleware: the stream flushes through a middleware
+// that wraps the ResponseWriter, and degrades to one snapshot per request
+// behind one that cannot flush.
+func TestEventStreamBehindMiddleware(t *testing.T) {
+	e := startEnv(t, fleet())
+	h := New(e.b)
+	wrapped := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(wrappedWriter{w}, r)
+	}))
+	opaque := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(opaqueWriter{w}, r)
+	}))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wrapped+"/api/events", nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	name, _ := sseEvent(t, bufio.NewReader(res.Body))
+	assert.Equal(t, "processes", name, "the first snapshot arrives while the stream stays open")
+
+	res2, err := http.Get(opaque + "/api/events")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res2.Body) // ends
+	res2.Body.Close()
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(body), "retry: 2000\nevent: processes\ndata: {"), string(body))
+	assert.Equal(t, 1, strings.Count(string(body), "event: "))
 }
