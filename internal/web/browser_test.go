@@ -14,7 +14,7 @@ import (
 )
 
 // artifactDir is where the browser test writes its screenshots:
-// $TEST_ARTIFACTS if set, else a directory of the test's.
+// $TEST_ARTIFACTS if set, else a directory of the test's (removed after it).
 func artifactDir(t *testing.T) string {
 	if d := os.Getenv("TEST_ARTIFACTS"); d != "" {
 		require.NoError(t, os.MkdirAll(d, 0o755))
@@ -23,9 +23,9 @@ func artifactDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-func saveArtifact(t *testing.T, name string, data []byte) {
+func saveArtifact(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
-	path := filepath.Join(artifactDir(t), name)
+	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	t.Logf("screenshot: %s", path)
 }
@@ -52,6 +52,7 @@ func TestBrowser(t *testing.T) {
 	}
 	e.waitLog(t, "echo", int64(len(evilOutput)))
 
+	artifacts := artifactDir(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLong)
 	defer cancel()
 	b := launchBrowser(t, chromium)
@@ -81,7 +82,7 @@ func TestBrowser(t *testing.T) {
 
 	shot, err := p.screenshot(ctx)
 	require.NoError(t, err)
-	saveArtifact(t, "web-status.png", shot)
+	saveArtifact(t, artifacts, "web-status.png", shot)
 
 	// A click on Stop: the row turns STOPPED in place.
 	require.NoError(t, p.eval(ctx, `window.notReloaded = true`, nil))
@@ -94,7 +95,7 @@ func TestBrowser(t *testing.T) {
 	assert.Equal(t, supervisor.Stopped, e.state(t, "sleeper"))
 	shot, err = p.screenshot(ctx)
 	require.NoError(t, err)
-	saveArtifact(t, "web-status-stopped.png", shot)
+	saveArtifact(t, artifacts, "web-status-stopped.png", shot)
 	// The row now offers Start, and a change made elsewhere shows up too.
 	require.NoError(t, p.waitTrue(ctx, `!!document.querySelector('tr[data-namespec="sleeper"] button[value="start"]')`))
 	_, err = e.sup.Start(ctx, "idle", true)
@@ -131,7 +132,7 @@ func TestBrowser(t *testing.T) {
 	assert.False(t, overflow, "the page scrolls sideways on a phone")
 	shot, err = p.screenshot(ctx)
 	require.NoError(t, err)
-	saveArtifact(t, "web-status-phone.png", shot)
+	saveArtifact(t, artifacts, "web-status-phone.png", shot)
 
 	// The tail page shows the log as text and follows it.
 	require.NoError(t, p.viewport(ctx, 1280, 860, false))
@@ -157,7 +158,7 @@ func TestBrowser(t *testing.T) {
 	assertTicksInOrder(t, text)
 	shot, err = p.screenshot(ctx)
 	require.NoError(t, err)
-	saveArtifact(t, "web-tail.png", shot)
+	saveArtifact(t, artifacts, "web-tail.png", shot)
 
 	// Pausing stops the polls.
 	require.NoError(t, p.click(ctx, "#follow"))
