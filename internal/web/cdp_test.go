@@ -80,7 +80,7 @@ func launchBrowser(t *testing.T, path string) *browser {
 	cmd := exec.Command(path,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-default-apps", "--mute-audio", "--no-default-browser-check",
+		"--disable-extensions", "--disable-default-apps", "--disable-crash-reporter", "--disable-breakpad", "--mute-audio", "--no-default-browser-check",
 		"--user-data-dir="+dir, "--remote-debugging-pipe", "--window-size=1280,900",
 		"about:blank")
 	cmd.ExtraFiles = []*os.File{cmdR, repW}
