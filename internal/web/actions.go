@@ -1,0 +1,310 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/supervise-go/supervisor"
+)
+
+// actionRequest is one action asked for by index.html (supervisord's
+// parameters processname and action) or by /api/action.
+type actionRequest struct {
+	Action  string // refresh, stopall, restartall, start, stop, restart, clearlog
+	Process string // namespec exactly as given (processname)
+	Group   string // extension: start, stop or restart every process of a group
+}
+
+func actionFromForm(r *http.Request) actionRequest {
+	return actionRequest{
+		Action:  r.Form.Get("action"),
+		Process: r.Form.Get("processname"),
+		Group:   r.Form.Get("group"),
+	}
+}
+
+// outcome is what an action did. Message is supervisord's text for it,
+// which the legacy redirect carries. Detail is the text for /api/action: the
+// same, except where supervisord hides a failure (a restart whose start
+// failed, processes that "stop all" could not stop), which Detail tells.
+// Err is nil when everything asked for was done.
+type outcome struct {
+	Message string
+	Detail  string
+	Err     error
+}
+
+func done(msg string) outcome { return outcome{Message: msg, Detail: msg} }
+
+func failed(msg string, err error) outcome { return outcome{Message: msg, Detail: msg, Err: err} }
+
+// errUnknownAction is a request with an action supervisord does not know,
+// or one that needs a process name without it; supervisord answers 500.
+var errUnknownAction = errors.New("unknown action")
+
+// perform runs the action and waits for it to complete, as supervisord's
+// web page does before it redirects. The wait is not bounded by ctx's
+// cancellation: a client that leaves does not cut a restart in half.
+func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, error) {
+	ctx = context.WithoutCancel(ctx)
+	sup := h.b.Supervisor()
+	switch req.Action {
+	case "refresh":
+		return done("Page refreshed at " + ctime(time.Now())), nil
+	case "stopall":
+		if !h.running() {
+			return failed(faultText(errShutdownState, ""), errShutdownState), nil
+		}
+		res, err := sup.Stop(ctx, "all", true)
+		return withFailures(done("All stopped at "+ctime(time.Now())), res, err), nil
+	case "restartall":
+		if !h.running() {
+			return failed(faultText(errShutdownState, ""), errShutdownState), nil
+		}
+		res, err := sup.Stop(ctx, "all", true)
+		res2, err2 := sup.Start(ctx, "all", true)
+		return withFailures(done("All restarted at "+ctime(time.Now())), append(res, res2...), errors.Join(err, err2)), nil
+	}
+	if req.Group != "" {
+		return h.performGroup(ctx, req)
+	}
+	if req.Process == "" {
+		return outcome{}, errUnknownAction
+	}
+	switch req.Action {
+	case "start", "stop", "restart", "clearlog":
+	default:
+		return outcome{}, errUnknownAction
+	}
+	ns := req.Process
+	// Look the process up as supervisord's split_namespec does: a bare
+	// name is the process of that name in the group of that name, never
+	// "all" nor a whole group.
+	lookup := ns
+	if !strings.Contains(lookup, ":") {
+		lookup += ":" + lookup
+	}
+	info, err := sup.Process(lookup)
+	if err != nil {
+		return failed("No such process named "+ns, err), nil
+	}
+	target := info.Group + ":" + info.Name
+	var shutdown error
+	if !h.running() {
+		shutdown = errShutdownState
+	}
+	switch req.Action {
+	case "start":
+		err := shutdown
+		if err == nil {
+			_, err = sup.Start(ctx, target, true)
+		}
+		if err != nil {
+			return failed(startError(ns, err), err), nil
+		}
+		return done("Process " + ns + " started"), nil
+	case "stop":
+		err := shutdown
+		if err == nil {
+			_, err = sup.Stop(ctx, target, true)
+		}
+		if err != nil {
+			return failed(faultText(err, ns), err), nil
+		}
+		return done("Process " + ns + " stopped"), nil
+	case "restart":
+		// supervisord runs stopProcess and startProcess in a multicall and
+		// reports success whatever their results; a stop of a process that
+		// was not running is no failure.
+		out := done("Process " + ns + " restarted")
+		err := shutdown
+		if err == nil {
+			_, err = sup.Stop(ctx, target, true)
+			if errors.Is(err, supervisor.ErrNotRunning) {
+				err = nil
+			}
+		}
+		if err != nil {
+			out.Detail, out.Err = faultText(err, ns), err
+			return out, nil
+		}
+		if _, err := sup.Start(ctx, target, true); err != nil {
+			out.Detail, out.Err = startError(ns, err), err
+		}
+		return out, nil
+	default: // clearlog
+		err := shutdown
+		if err == nil {
+			_, err = sup.ClearLogs(target)
+		}
+		if err != nil {
+			return failed(faultText(err, ns), err), nil
+		}
+		return done("Log for " + ns + " cleared"), nil
+	}
+}
+
+// performGroup starts, stops or restarts every process of a group: an
+// extension, which supervisord's page does not offer.
+func (h *handler) performGroup(ctx context.Context, req actionRequest) (outcome, error) {
+	switch req.Action {
+	case "start", "stop", "restart":
+	default:
+		return outcome{}, errUnknownAction
+	}
+	sup := h.b.Supervisor()
+	g := req.Group
+	found := false
+	for _, name := range sup.Groups() {
+		found = found || name == g
+	}
+	if !found {
+		return failed("No such group named "+g, supervisor.ErrBadName), nil
+	}
+	if !h.running() {
+		return failed(faultText(errShutdownState, ""), errShutdownState), nil
+	}
+	var res []supervisor.Result
+	var err error
+	switch req.Action {
+	case "start":
+		res, err = sup.Start(ctx, g+":*", true)
+	case "stop":
+		res, err = sup.Stop(ctx, g+":*", true)
+	case "restart":
+		res, err = sup.Stop(ctx, g+":*", true)
+		res2, err2 := sup.Start(ctx, g+":*", true)
+		res, err = append(res, res2...), errors.Join(err, err2)
+	}
+	out := withFailures(done("Group "+g+" "+pastTense[req.Action]), res, err)
+	out.Message = out.Detail
+	return out, nil
+}
+
+var pastTense = map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}
+
+// withFailures adds to out's Detail the processes that failed among res.
+func withFailures(out outcome, res []supervisor.Result, err error) outcome {
+	var names []string
+	var errs []error
+	for _, r := range res {
+		if r.Err != nil {
+			msg := shortError(r.Err)
+			if msg == "" {
+				msg = faultText(r.Err, r.Namespec())
+			}
+			names = append(names, r.Namespec()+" ("+msg+")")
+			errs = append(errs, r.Err)
+		}
+	}
+	if err != nil {
+		names = append(names, err.Error())
+		errs = append(errs, err)
+	}
+	if len(names) > 0 {
+		out.Detail = "ERROR: " + out.Message + ", except: " + strings.Join(names, ", ")
+		out.Err = errors.Join(errs...)
+	}
+	return out
+}
+
+// startError is supervisord's message for a failed start.
+func startError(ns string, err error) string {
+	msg := shortError(err)
+	if msg == "" || errors.Is(err, supervisor.ErrNotRunning) {
+		msg = faultText(err, ns)
+	}
+	return "ERROR: Process " + ns + ": " + msg
+}
+
+// shortError is supervisorctl's words for the errors a start or stop
+// meets, "" for others.
+func shortError(err error) string {
+	switch {
+	case errors.Is(err, supervisor.ErrNoFile):
+		return "no such file"
+	case errors.Is(err, supervisor.ErrNotExecutable):
+		return "file not executable"
+	case errors.Is(err, supervisor.ErrAlreadyStarted):
+		return "already started"
+	case errors.Is(err, supervisor.ErrSpawn):
+		return "spawn error"
+	case errors.Is(err, supervisor.ErrAbnormalTermination):
+		return "abnormal termination"
+	case errors.Is(err, supervisor.ErrNotRunning):
+		return "not running"
+	}
+	return ""
+}
+
+// faults maps the supervisor's errors to supervisord's fault codes and
+// names, which its page shows as "unexpected rpc fault [CODE] NAME: text".
+var faults = []struct {
+	err  error
+	code int
+	name string
+}{
+	{supervisor.ErrShutdown, 6, "SHUTDOWN_STATE"},
+	{supervisor.ErrBadArguments, 3, "BAD_ARGUMENTS"},
+	{supervisor.ErrBadName, 10, "BAD_NAME"},
+	{supervisor.ErrBadSignal, 11, "BAD_SIGNAL"},
+	{supervisor.ErrNoFile, 20, "NO_FILE"},
+	{supervisor.ErrNotExecutable, 21, "NOT_EXECUTABLE"},
+	{supervisor.ErrAbnormalTermination, 40, "ABNORMAL_TERMINATION"},
+	{supervisor.ErrSpawn, 50, "SPAWN_ERROR"},
+	{supervisor.ErrAlreadyStarted, 60, "ALREADY_STARTED"},
+	{supervisor.ErrNotRunning, 70, "NOT_RUNNING"},
+	{supervisor.ErrStillRunning, 91, "STILL_RUNNING"},
+	{supervisor.ErrFailed, 30, "FAILED"},
+}
+
+// faultText renders err as supervisord's page renders an RPC fault about the
+// process ns: "unexpected rpc fault [70] NOT_RUNNING: foo". Faults that
+// carry no name (SHUTDOWN_STATE) or carry a reason instead (FAILED) follow
+// supervisord's texts.
+func faultText(err error, ns string) string {
+	code, name, text := 30, "FAILED", err.Error()
+	for _, f := range faults {
+		if !errors.Is(err, f.err) {
+			continue
+		}
+		code, name = f.code, f.name
+		switch f.code {
+		case 6:
+			text = ""
+		case 30:
+			text = err.Error()
+		default:
+			text = ns
+		}
+		break
+	}
+	if text != "" {
+		name += ": " + text
+	}
+	return fmt.Sprintf("unexpected rpc fault [%d] %s", code, name)
+}
+
+// isErrorMessage reports whether a message tells of a failure, to show it
+// as one.
+func isErrorMessage(msg string) bool {
+	return strings.HasPrefix(msg, "ERROR") || strings.HasPrefix(msg, "unexpected rpc fault") ||
+		strings.HasPrefix(msg, "No such ")
+}
+
+// actionStatus is the HTTP status of /api/action for an outcome.
+func actionStatus(out outcome) int {
+	switch {
+	case out.Err == nil:
+		return http.StatusOK
+	case errors.Is(out.Err, supervisor.ErrBadName):
+		return http.StatusNotFound
+	case errors.Is(out.Err, supervisor.ErrShutdown):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusConflict
+}
