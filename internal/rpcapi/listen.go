@@ -114,9 +114,9 @@ func ListenUnix(s UnixSocket) (*UnixListener, error) {
 		mode = 0o700
 	}
 	tmp := s.Path + "." + strconv.Itoa(os.Getpid())
-	_ = os.Remove(tmp)
 	defer os.Remove(tmp)
 	for attempt := 0; ; attempt++ {
+		_ = os.Remove(tmp) // left by a crash, or by the attempt before
 		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
 		if err != nil {
 			return nil, listenError(err)
