@@ -269,7 +269,7 @@ func (a *API) startProcess(ctx context.Context, p params) (any, error) {
 	}
 	wait := p.flag(1, true)
 	if process == "" {
-		return a.startGroup(ctx, group, wait)
+		return a.startGroup(ctx, group, wait, name)
 	}
 	if _, err := a.sup().Start(ctx, one(group, process), wait); err != nil {
 		if errors.Is(err, supervisor.ErrFailed) {
@@ -287,13 +287,15 @@ func (a *API) startProcessGroup(ctx context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.startGroup(ctx, name, p.flag(1, true))
+	return a.startGroup(ctx, name, p.flag(1, true), name)
 }
 
-func (a *API) startGroup(ctx context.Context, group string, wait bool) (any, error) {
+// startGroup starts a group; asked as name ("g:*" to startProcess, "g" to
+// startProcessGroup), which an unknown group's fault repeats.
+func (a *API) startGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
 	rs, err := a.sup().Start(ctx, group+":*", wait)
 	if err != nil {
-		return nil, faultFor(err, group)
+		return nil, faultFor(err, name)
 	}
 	return results(rs), nil
 }
@@ -313,7 +315,7 @@ func (a *API) stopProcess(ctx context.Context, p params) (any, error) {
 	}
 	wait := p.flag(1, true)
 	if process == "" {
-		return a.stopGroup(ctx, group, wait)
+		return a.stopGroup(ctx, group, wait, name)
 	}
 	if _, err := a.sup().Stop(ctx, one(group, process), wait); err != nil {
 		return nil, faultFor(err, name)
@@ -326,13 +328,13 @@ func (a *API) stopProcessGroup(ctx context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.stopGroup(ctx, name, p.flag(1, true))
+	return a.stopGroup(ctx, name, p.flag(1, true), name)
 }
 
-func (a *API) stopGroup(ctx context.Context, group string, wait bool) (any, error) {
+func (a *API) stopGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
 	rs, err := a.sup().Stop(ctx, group+":*", wait)
 	if err != nil {
-		return nil, faultFor(err, group)
+		return nil, faultFor(err, name)
 	}
 	return results(rs), nil
 }
@@ -355,7 +357,7 @@ func (a *API) signalProcess(_ context.Context, p params) (any, error) {
 		return nil, err
 	}
 	if process == "" {
-		return a.signalGroup(group, sigName)
+		return a.signalEach(group+":*", group, name, sigName)
 	}
 	if _, err := a.sup().Process(one(group, process)); err != nil {
 		return nil, faultFor(err, name)
@@ -379,11 +381,7 @@ func (a *API) signalProcessGroup(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.signalGroup(group, sigName)
-}
-
-func (a *API) signalGroup(group, sigName string) (any, error) {
-	return a.signalEach(group+":*", group, sigName)
+	return a.signalEach(group+":*", group, group, sigName)
 }
 
 func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
@@ -391,27 +389,28 @@ func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.signalEach("all", "", sigName)
+	return a.signalEach("all", "", "all", sigName)
 }
 
 // signalEach signals the processes target designates that have a child.
-// group is the group's name, "" for all. A signal that does not parse fails
-// for each of those processes, as in supervisord, not for the call.
-func (a *API) signalEach(target, group, sigName string) (any, error) {
+// group is the group's name, "" for all; name is how the client named them.
+// A signal that does not parse fails for each of those processes, as in
+// supervisord, not for the call.
+func (a *API) signalEach(target, group, name, sigName string) (any, error) {
 	sig, perr := supervisor.ParseSignal(sigName)
 	if perr != nil {
-		return a.badSignalResults(group, sigName)
+		return a.badSignalResults(group, name, sigName)
 	}
 	rs, err := a.sup().Signal(target, sig)
 	if err != nil {
-		return nil, faultFor(err, nameOr(group, target))
+		return nil, faultFor(err, name)
 	}
 	return results(rs), nil
 }
 
-func (a *API) badSignalResults(group, sigName string) (any, error) {
+func (a *API) badSignalResults(group, name, sigName string) (any, error) {
 	if group != "" && !containsGroup(a.sup().Groups(), group) {
-		return nil, fault(xmlrpc.FaultBadName, group)
+		return nil, fault(xmlrpc.FaultBadName, name)
 	}
 	f := fault(xmlrpc.FaultBadSignal, sigName)
 	out := []result{}
@@ -421,13 +420,6 @@ func (a *API) badSignalResults(group, sigName string) (any, error) {
 		}
 	}
 	return out, nil
-}
-
-func nameOr(group, target string) string {
-	if group != "" {
-		return group
-	}
-	return target
 }
 
 func containsGroup(groups []string, name string) bool {

@@ -108,9 +108,13 @@ func (w *deadlineWriter) Write(p []byte) (int, error) {
 }
 
 // Flush sends what is buffered, within a fresh deadline.
-func (w *deadlineWriter) Flush() {
+func (w *deadlineWriter) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush reporting failure (http.ResponseController uses it),
+// so that a stream learns its client is gone.
+func (w *deadlineWriter) FlushError() error {
 	w.extend()
-	_ = w.rc.Flush()
+	return w.rc.Flush()
 }
 
 // Unwrap lets http.ResponseController reach the server's writer.
