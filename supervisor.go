@@ -436,6 +436,9 @@ func (s *Supervisor) waitStarted(ctx context.Context, p *Process) error {
 // or retry. For a single process the error is that process's (ErrBadName,
 // ErrNotRunning, ErrFailed); for a group or all, processes not running are
 // left out of the results.
+//
+// Processes are signalled in reverse start order (highest priority first),
+// and the results come in start order, as supervisord reports them.
 func (s *Supervisor) Stop(ctx context.Context, name string, wait bool) ([]Result, error) {
 	t, err := s.resolve(name)
 	if err != nil {
@@ -456,6 +459,7 @@ func (s *Supervisor) Stop(ctx context.Context, name string, wait bool) ([]Result
 		}
 		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
 	}
+	slices.Reverse(results)
 	if wait {
 		if err := s.waitStopped(ctx, stopping, true); err != nil {
 			return results, err

@@ -1,17 +1,13 @@
 package daemon
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"strconv"
-	"time"
 
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
-
-const errPortInUse = "Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord."
 
 // openListeners opens the [inet_http_server] and [unix_http_server]
 // sockets, in cfg.HTTPServers order. Nothing listens where the config did
@@ -19,7 +15,16 @@ const errPortInUse = "Another program is already listening on a port that one of
 func openListeners(cfg *config.Config) ([]net.Listener, error) {
 	var ls []net.Listener
 	for _, srv := range cfg.HTTPServers {
-		l, err := listen(srv)
+		var l net.Listener
+		var err error
+		if srv.Network == "tcp" {
+			l, err = rpcapi.ListenInet(srv.Host, srv.Port)
+		} else {
+			l, err = rpcapi.ListenUnix(rpcapi.UnixSocket{
+				Path: srv.File, Mode: srv.Chmod, UID: srv.ChownUID, GID: srv.ChownGID,
+				OnStale: func(path string) { fmt.Fprintf(os.Stderr, "Unlinking stale socket %s\n", path) },
+			})
+		}
 		if err != nil {
 			closeListeners(ls)
 			return nil, err
@@ -29,47 +34,13 @@ func openListeners(cfg *config.Config) ([]net.Listener, error) {
 	return ls, nil
 }
 
-func listen(srv config.HTTPServer) (net.Listener, error) {
-	if srv.Network == "tcp" {
-		l, err := net.Listen("tcp", net.JoinHostPort(srv.Host, strconv.Itoa(srv.Port)))
-		if err != nil {
-			return nil, errors.New(errPortInUse)
-		}
-		return l, nil
-	}
-	if _, err := os.Lstat(srv.File); err == nil {
-		if c, err := net.DialTimeout("unix", srv.File, time.Second); err == nil {
-			_ = c.Close()
-			return nil, errors.New(errPortInUse)
-		}
-		fmt.Fprintf(os.Stderr, "Unlinking stale socket %s\n", srv.File)
-		_ = os.Remove(srv.File)
-	}
-	l, err := net.Listen("unix", srv.File)
-	if err != nil {
-		return nil, fmt.Errorf("Cannot open an HTTP server: socket.error reported %v", err)
-	}
-	l.(*net.UnixListener).SetUnlinkOnClose(true)
-	if err := os.Chmod(srv.File, srv.Chmod); err != nil {
-		_ = l.Close()
-		return nil, fmt.Errorf("Could not change permissions of socket file %s: %v", srv.File, err)
-	}
-	if srv.ChownUID >= 0 || srv.ChownGID >= 0 {
-		if err := os.Lchown(srv.File, srv.ChownUID, srv.ChownGID); err != nil {
-			_ = l.Close()
-			return nil, fmt.Errorf("Could not change ownership of socket file %s: %v", srv.File, err)
-		}
-	}
-	return l, nil
-}
-
 // listenerFile returns a dup of the listener's fd, to hand to a child.
 func listenerFile(l net.Listener) (*os.File, error) {
 	switch l := l.(type) {
 	case *net.TCPListener:
 		return l.File()
-	case *net.UnixListener:
-		return l.File()
+	case *rpcapi.UnixListener:
+		return l.UnixListener.File()
 	}
 	return nil, fmt.Errorf("unsupported listener %T", l)
 }
@@ -78,7 +49,7 @@ func listenerFile(l net.Listener) (*os.File, error) {
 // as fds 3, 4, ... in cfg.HTTPServers order.
 func inheritedListeners(cfg *config.Config) []net.Listener {
 	var ls []net.Listener
-	for i := range cfg.HTTPServers {
+	for i, srv := range cfg.HTTPServers {
 		f := os.NewFile(uintptr(3+i), "listener")
 		l, err := net.FileListener(f)
 		_ = f.Close()
@@ -87,7 +58,7 @@ func inheritedListeners(cfg *config.Config) []net.Listener {
 		}
 		if ul, ok := l.(*net.UnixListener); ok {
 			// The parent created the socket file; this process removes it.
-			ul.SetUnlinkOnClose(true)
+			l = rpcapi.AdoptUnixListener(ul, srv.File)
 		}
 		ls = append(ls, l)
 	}

@@ -1,0 +1,321 @@
+package daemon
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file drive gosupervisord with Debian's real
+// supervisorctl. They skip only when it is missing outside CI; in CI
+// (.ci/run installs the supervisor package) a missing one fails them.
+func needSupervisorctl(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("supervisorctl"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("supervisorctl is required in CI (apt-get install supervisor)")
+		}
+		t.Skip("supervisorctl not installed")
+	}
+}
+
+// ctlDiff finds ../shared/tools/ctl-diff beside the repository.
+func ctlDiff(t *testing.T) string {
+	t.Helper()
+	p, _ := filepath.Abs("../../../shared/tools/ctl-diff")
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("ctl-diff not found at %s", p)
+		}
+		t.Skip("ctl-diff not found")
+	}
+	return p
+}
+
+// ctlScenario is a config and supervisorctl commands whose answers must be
+// the same from supervisord and from gosupervisord.
+type ctlScenario struct {
+	name     string
+	conf     string
+	wait     string // seconds to let programs settle before the commands
+	commands []string
+}
+
+var ctlScenarios = []ctlScenario{
+	{
+		name: "status-start-stop",
+		conf: `[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+[program:quick]
+command=/bin/sh -c "echo hello; exit 1"
+startretries=0
+[program:foo1]
+command=/bin/sleep 1000
+numprocs=3
+process_name=%(program_name)s_%(process_num)02d
+startsecs=0
+[program:manual]
+command=/bin/sleep 1000
+autostart=false
+`,
+		wait: "2.5",
+		commands: []string{
+			"status", "status sleeper", "status nosuch", "status nogroup:*", "status foo1:*",
+			"stop sleeper", "stop sleeper", "status sleeper",
+			"start sleeper", "start sleeper", "start notfound",
+			"stop foo1:*", "status foo1:*", "start foo1:*", "stop foo1:foo1_01",
+			"stop quick", "start manual", "stop manual",
+			"restart sleeper", "pid nosuch",
+			"signal HUP nosuch", "signal BOGUS sleeper",
+			"avail", "version",
+		},
+	},
+	{
+		name: "quick-spawn-error",
+		conf: `[program:quick]
+command=/bin/sh -c "echo hello; exit 1"
+autostart=false
+startretries=0
+[program:notfound]
+command=nosuchcommand_xyz
+autostart=false
+`,
+		wait:     "0.5",
+		commands: []string{"start quick", "status quick", "start notfound", "status", "stop quick"},
+	},
+	{
+		name: "groups",
+		conf: `[group:web]
+programs=a,b
+priority=10
+[program:a]
+command=/bin/sleep 1000
+startsecs=0
+[program:b]
+command=/bin/sleep 1000
+startsecs=0
+[program:c]
+command=/bin/sleep 1000
+startsecs=0
+`,
+		wait:     "2.5",
+		commands: []string{"status", "stop web:*", "status", "start web:a", "stop all", "status", "start all", "status", "restart web:*", "clear web:a", "avail"},
+	},
+}
+
+// TestCtlSameAsSupervisord runs each scenario under supervisord and under
+// gosupervisord with ../shared/tools/ctl-diff: every answer of the real
+// supervisorctl (output and exit status, with pids and times normalised)
+// must be the same.
+func TestCtlSameAsSupervisord(t *testing.T) {
+	needSupervisorctl(t)
+	tool := ctlDiff(t)
+	for _, sc := range ctlScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			conf := filepath.Join(t.TempDir(), "scenario.conf")
+			require.NoError(t, os.WriteFile(conf, []byte(sc.conf), 0o644))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			args := append([]string{"--ours", daemonBin + " -n -c {conf}", "--conf", conf, "--wait", sc.wait, "--"}, sc.commands...)
+			out, err := exec.CommandContext(ctx, tool, args...).CombinedOutput()
+			if err != nil {
+				t.Errorf("supervisorctl answers differ (%v):\n%s", err, out)
+			}
+		})
+	}
+}
+
+// ctl runs the real supervisorctl against the config and returns its
+// output and exit status.
+func ctl(t *testing.T, conf string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("supervisorctl", append([]string{"-c", conf}, args...)...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("supervisorctl: %v", err)
+	}
+	return string(out), code
+}
+
+// startDaemon runs gosupervisord on conf (with {DIR} and {PORT}) and waits
+// until supervisorctl gets an answer.
+func startDaemon(t *testing.T, conf string) (dir, path string, cmd *exec.Cmd) {
+	t.Helper()
+	dir, path = writeConf(t, conf)
+	cmd, _ = runDaemon(t, "-n", "-c", path)
+	deadline := time.Now().Add(waitLong)
+	for {
+		if out, code := ctl(t, path, "version"); code == 0 && strings.TrimSpace(out) == Version {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("gosupervisord never answered supervisorctl")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return dir, path, cmd
+}
+
+const ctlBase = `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[inet_http_server]
+port=127.0.0.1:{PORT}
+[supervisorctl]
+serverurl=http://127.0.0.1:{PORT}
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+`
+
+// Checks 40-43 with the exact texts and exit statuses.
+func TestCtlOutputsAndExitCodes(t *testing.T) {
+	needSupervisorctl(t)
+	t.Parallel()
+	dir, conf, daemon := startDaemon(t, ctlBase+`[program:trapper]
+command=/bin/sh -c "trap '' TERM; exec sleep 1000"
+startsecs=0
+stopwaitsecs=1
+[program:quick]
+command=/bin/sh -c "exit 1"
+autostart=false
+startretries=0
+[program:a_very_long_program_name_exceeding_thirty]
+command=/bin/sleep 1000
+startsecs=0
+[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+[program:exit0]
+command=/bin/sleep 1000
+startsecs=0
+`)
+	out, code := ctl(t, conf, "status", "trapper")
+	assert.Regexp(t, `^trapper {26}RUNNING   pid \d+, uptime 0:00:0\d\n$`, out)
+	assert.Equal(t, 0, code)
+	out, code = ctl(t, conf, "status", "a_very_long_program_name_exceeding_thirty")
+	assert.Regexp(t, `^a_very_long_program_name_exceeding_thirty   RUNNING   pid \d+`, out)
+	assert.Equal(t, 0, code)
+	out, code = ctl(t, conf, "status", "nosuch")
+	assert.Equal(t, "nosuch: ERROR (no such process)\n", out)
+	assert.Equal(t, 4, code)
+	out, code = ctl(t, conf, "status", "nogroup:*")
+	assert.Equal(t, "nogroup: ERROR (no such group)\n", out)
+	assert.Equal(t, 4, code)
+	_, code = ctl(t, conf, "status")
+	assert.Equal(t, 3, code, "quick is STOPPED")
+
+	out, code = ctl(t, conf, "start", "quick")
+	assert.Equal(t, "quick: ERROR (spawn error)\n", out)
+	assert.Equal(t, 7, code)
+	out, code = ctl(t, conf, "start", "notfound")
+	assert.Equal(t, "notfound: ERROR (no such process)\n", out)
+	assert.Equal(t, 1, code)
+	out, code = ctl(t, conf, "start", "sleeper")
+	assert.Equal(t, "sleeper: ERROR (already started)\n", out)
+	assert.Equal(t, 0, code)
+	out, code = ctl(t, conf, "stop", "trapper")
+	assert.Equal(t, "trapper: stopped\n", out)
+	assert.Equal(t, 0, code)
+	out, code = ctl(t, conf, "stop", "trapper")
+	assert.Equal(t, "trapper: ERROR (not running)\n", out)
+	assert.Equal(t, 0, code)
+	logData, _ := os.ReadFile(filepath.Join(dir, "s.log"))
+	assert.Contains(t, string(logData), "waiting for trapper to stop")
+	assert.Contains(t, string(logData), "killing 'trapper' (")
+	assert.Contains(t, string(logData), "stopped: trapper (terminated by SIGKILL)")
+
+	// Check 42 and 43: reread, update, add, remove after editing the config.
+	data, err := os.ReadFile(conf)
+	require.NoError(t, err)
+	edited := strings.Replace(string(data), "[program:exit0]\ncommand=/bin/sleep 1000\nstartsecs=0\n", "", 1)
+	edited = strings.Replace(edited, "[program:sleeper]\ncommand=/bin/sleep 1000\n", "[program:sleeper]\ncommand=/bin/sleep 2000\n", 1)
+	edited += "[program:newone]\ncommand=/bin/sleep 1000\nstartsecs=0\n"
+	require.NoError(t, os.WriteFile(conf, []byte(edited), 0o644))
+	out, _ = ctl(t, conf, "reread")
+	assert.Equal(t, "exit0: disappeared\nnewone: available\nsleeper: changed\n", out)
+	out, _ = ctl(t, conf, "avail")
+	assert.Contains(t, out, "newone                           avail     auto      999:999\n")
+	out, _ = ctl(t, conf, "update")
+	assert.Equal(t, "exit0: stopped\nexit0: removed process group\nsleeper: stopped\nsleeper: updated process group\nnewone: added process group\n", out)
+	out, code = ctl(t, conf, "remove", "newone")
+	assert.Equal(t, "ERROR: process/group still running: newone\n", out)
+	assert.Equal(t, 1, code)
+	out, code = ctl(t, conf, "add", "newone")
+	assert.Equal(t, "ERROR: process group already active\n", out)
+	assert.Equal(t, 0, code)
+	out, _ = ctl(t, conf, "stop", "newone")
+	assert.Equal(t, "newone: stopped\n", out)
+	out, code = ctl(t, conf, "remove", "newone")
+	assert.Equal(t, "newone: removed process group\n", out)
+	assert.Equal(t, 0, code)
+	out, _ = ctl(t, conf, "add", "newone")
+	assert.Equal(t, "newone: added process group\n", out)
+
+	out, code = ctl(t, conf, "shutdown")
+	assert.Equal(t, "Shut down\n", out)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, 0, waitExit(t, daemon))
+}
+
+// Logs through supervisorctl: tail, tail -f, clear, maintail.
+func TestCtlTails(t *testing.T) {
+	needSupervisorctl(t)
+	t.Parallel()
+	_, conf, _ := startDaemon(t, ctlBase+`[program:talker]
+command=/bin/sh -c "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"
+startsecs=0
+stopasgroup=true
+`)
+	deadline := time.Now().Add(waitLong)
+	for {
+		out, code := ctl(t, conf, "tail", "talker")
+		if code == 0 && strings.Contains(out, "tick 2") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tail never showed output: %q", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, code := ctl(t, conf, "tail", "talker", "stderr")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "\n", out)
+	out, code = ctl(t, conf, "tail", "nosuch")
+	assert.Equal(t, "nosuch: ERROR (no such process name)\n", out)
+	assert.Equal(t, 1, code)
+
+	// tail -f streams new lines until interrupted.
+	cmd := exec.Command("supervisorctl", "-c", conf, "tail", "-f", "talker")
+	var buf safeBuffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	require.NoError(t, cmd.Start())
+	deadline = time.Now().Add(waitLong)
+	for !strings.Contains(buf.String(), "==> Press Ctrl-C to exit <==") || strings.Count(buf.String(), "tick") < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("tail -f did not follow: %q", buf.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
+
+	out, code = ctl(t, conf, "clear", "talker")
+	assert.Equal(t, "talker: cleared\n", out)
+	assert.Equal(t, 0, code)
+	out, code = ctl(t, conf, "maintail")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "spawned: 'talker' with pid")
+}
