@@ -45,6 +45,9 @@ var (
 type SpawnError struct {
 	Msg  string // supervisord's text
 	Kind error  // ErrNoFile, ErrNotExecutable or ErrSpawn
+	// Hint, when not empty, explains a likely cause in words of ours; it is
+	// logged after supervisord's line but is not part of Msg.
+	Hint string
 }
 
 func (e *SpawnError) Error() string { return e.Msg }

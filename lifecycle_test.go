@@ -196,6 +196,13 @@ func TestSpawnErrors(t *testing.T) {
 		assert.Equal(t, Stopped, ts.proc(t, name).State(), "the check comes before any spawn")
 	}
 	// Autostarted, the same errors end in FATAL with the text as description.
+	// The tutorial's quoted command: supervisord's error, and our hint in the log.
+	quoted := NewProgramSpec("quoted", `"/bin/echo foo_00 "`)
+	quoted.StartRetries = 0
+	require.NoError(t, ts.Add(quoted))
+	assert.Equal(t, "can't find command '/bin/echo foo_00 '", ts.waitState(t, "quoted", Fatal).Description())
+	ts.log.waitFor(t, "quoted: the whole command line '/bin/echo foo_00 ' is one quoted word", 1)
+
 	spec := NewProgramSpec("auto", "nosuchcommand_xyz")
 	spec.StartRetries = 0
 	require.NoError(t, ts.Add(spec))

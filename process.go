@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -217,6 +218,10 @@ func (p *Process) spawn() {
 		p.spawnErr = err.Error()
 		p.mu.Unlock()
 		p.sup.log.Info("spawnerr: " + err.Error())
+		var se *SpawnError
+		if errors.As(err, &se) && se.Hint != "" {
+			p.sup.log.Warn(fmt.Sprintf("%s: %s", p.spec.name, se.Hint))
+		}
 		p.enterBackoff()
 		return
 	}

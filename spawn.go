@@ -49,12 +49,12 @@ func resolveCommand(command string, env map[string]string) (path string, argv []
 		}
 	}
 	if err != nil {
-		msg := fmt.Sprintf("can't find command %s", pyRepr(prog))
+		e := &SpawnError{Msg: fmt.Sprintf("can't find command %s", pyRepr(prog)), Kind: ErrNoFile}
 		if strings.Contains(prog, " ") && len(argv) == 1 {
-			// supervisord 4 gives the same error; say why it happened.
-			msg += " (the whole command line is one quoted word: remove the surrounding quotes)"
+			// supervisord 4 fails the same way; say why.
+			e.Hint = fmt.Sprintf("the whole command line %s is one quoted word, so it is looked up as a single file name: remove the surrounding quotes", pyRepr(prog))
 		}
-		return "", nil, &SpawnError{Msg: msg, Kind: ErrNoFile}
+		return "", nil, e
 	}
 	switch {
 	case st.IsDir():

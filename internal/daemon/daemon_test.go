@@ -216,6 +216,9 @@ startsecs=0
 	require.Len(t, after, 1, "old AUTO logs cleaned")
 	assert.NotEqual(t, before[0], after[0], "new AUTO name")
 	assert.Equal(t, n, len(waitLog(t, logPath, "spawned: 'sleeper'", n)))
+	// Exactly one sleeper runs, a child of the daemon; none was orphaned.
+	assert.Len(t, childrenOf(cmd.Process.Pid), 1)
+	assert.Empty(t, orphans("sleep 1000"), "no sleeper left behind by the reloads")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	assert.Equal(t, 0, waitExit(t, cmd))
 }
@@ -290,4 +293,62 @@ func mustGlob(t *testing.T, pattern string) string {
 	m, _ := filepath.Glob(pattern)
 	require.Len(t, m, 1, pattern)
 	return m[0]
+}
+
+// childrenOf lists the pids whose parent is pid.
+func childrenOf(pid int) []int {
+	var out []int
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, d := range dirs {
+		data, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		s := string(data)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			n, _ := strconv.Atoi(strings.Fields(s)[0])
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// orphans lists processes adopted by init whose command line is cmdline.
+func orphans(cmdline string) []int {
+	var out []int
+	for _, pid := range childrenOf(1) {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if strings.ReplaceAll(strings.TrimRight(string(data), "\x00"), "\x00", " ") == cmdline {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// Check 34: after the main log was moved away, SIGUSR2 writes its two lines
+// into the moved file and later lines into a fresh file at the path.
+func TestSIGUSR2ReopensLogs(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+`)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "success: sleeper", 1)
+	moved := filepath.Join(dir, "x.old")
+	require.NoError(t, os.Rename(logPath, moved))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR2))
+	waitLog(t, moved, "received SIGUSR2 indicating log reopen request", 1)
+	waitLog(t, moved, "supervisord logreopen", 1)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
+	waitLog(t, logPath, "stopped: sleeper", 1)
+	old, _ := os.ReadFile(moved)
+	assert.NotContains(t, string(old), "stopped: sleeper", "later lines go to the new file")
 }
