@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"log/syslog"
 	"strings"
 )
 
@@ -26,10 +27,18 @@ type channelLog struct {
 	spec    LogSpec
 	file    *LogFile // nil when the output is not kept in a file
 	tail    *tailBuffer
+
+	// Touched by the channel's one reader goroutine only.
+	capture *capture // nil unless CaptureMaxBytes > 0
+	stamps  timestamper
 }
 
 func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec LogSpec) *channelLog {
-	return &channelLog{sup: s, proc: proc, channel: channel, spec: spec, tail: newTailBuffer(defaultTailBytes)}
+	c := &channelLog{sup: s, proc: proc, channel: channel, spec: spec, tail: newTailBuffer(defaultTailBytes)}
+	if spec.CaptureMaxBytes > 0 {
+		c.capture = &capture{maxBytes: spec.CaptureMaxBytes}
+	}
+	return c
 }
 
 // open creates the log file object when the process's group is activated:
@@ -51,12 +60,35 @@ func (c *channelLog) open() error {
 	return nil
 }
 
+// write handles one chunk of the child's output: ANSI stripping, capture
+// mode, timestamps, then the tail, the file, syslog, the debug echo and log
+// events.
 func (c *channelLog) write(pid int, b []byte) {
+	if c.sup.stripANSI {
+		b = stripANSI(b)
+	}
+	if c.capture != nil {
+		var done [][]byte
+		b, done = c.capture.feed(b)
+		for _, d := range done {
+			c.sup.publish(Event{Kind: EventProcessCommunication, Time: c.sup.clock.Now(),
+				Process: c.proc.name, Group: c.proc.group, Pid: pid, Channel: string(c.channel), Data: d})
+		}
+	}
+	if len(b) == 0 {
+		return
+	}
+	if c.spec.Timestamps {
+		b = c.stamps.apply(c.sup.clock.Now(), b)
+	}
 	_, _ = c.tail.Write(b)
 	if c.file != nil {
 		// A failed write is counted by the LogFile, which retries at the
 		// next write: the pipe is drained whatever the disk does.
 		_, _ = c.file.Write(b)
+	}
+	if c.spec.Syslog {
+		c.sup.syslogLines(c.proc.name, b)
 	}
 	if c.sup.log.Enabled(context.Background(), slog.LevelDebug) {
 		c.sup.log.Debug("'" + c.proc.name + "' " + string(c.channel) + " output:\n" + string(b))
@@ -82,5 +114,27 @@ func (c *channelLog) path() string {
 func (c *channelLog) close() {
 	if c.file != nil {
 		_ = c.file.Close()
+	}
+}
+
+// syslogLines sends each line of b to syslog as "<process> <line>"
+// (supervisord's stdout_syslog). Without a reachable syslog the lines are
+// dropped, and the failure is logged once.
+func (s *Supervisor) syslogLines(process string, b []byte) {
+	s.syslogOnce.Do(func() {
+		w, err := syslog.New(syslog.LOG_INFO|syslog.LOG_USER, "supervisord")
+		if err != nil {
+			s.log.Warn(fmt.Sprintf("syslog unavailable, child output is not sent to it: %v", err))
+			return
+		}
+		s.syslog = w
+	})
+	if s.syslog == nil {
+		return
+	}
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if line != "" {
+			_ = s.syslog.Info(process + " " + line)
+		}
 	}
 }

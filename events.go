@@ -22,6 +22,10 @@ const (
 	EventGroupRemoved
 	// EventRemoteCommunication: sent with SendRemoteCommEvent.
 	EventRemoteCommunication
+	// EventProcessCommunication: output captured between supervisord's
+	// <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> tokens
+	// (LogSpec.CaptureMaxBytes).
+	EventProcessCommunication
 )
 
 // String returns the supervisord event family, e.g. "PROCESS_STATE".
@@ -39,6 +43,8 @@ func (k EventKind) String() string {
 		return "PROCESS_GROUP_REMOVED"
 	case EventRemoteCommunication:
 		return "REMOTE_COMMUNICATION"
+	case EventProcessCommunication:
+		return "PROCESS_COMMUNICATION"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -60,8 +66,8 @@ type Event struct {
 
 	Supervisor SupervisorState // supervisor state change
 
-	Channel string // log event: "stdout" or "stderr"
-	Data    []byte // log event: the output; remote communication: the data
+	Channel string // log and communication events: "stdout" or "stderr"
+	Data    []byte // log event: the output; communication events: the data
 	Type    string // remote communication: the type
 }
 
@@ -95,6 +101,8 @@ func (e Event) String() string {
 		return "group " + e.Group + " removed"
 	case EventRemoteCommunication:
 		return fmt.Sprintf("remote %s %q", e.Type, e.Data)
+	case EventProcessCommunication:
+		return fmt.Sprintf("%s %s captured %q", e.Namespec(), e.Channel, e.Data)
 	}
 	return e.Kind.String()
 }

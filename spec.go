@@ -60,6 +60,9 @@ type LogSpec struct {
 	EventsEnabled bool
 	// Syslog also sends each line to syslog, prefixed with the process name.
 	Syslog bool
+	// Timestamps prefixes each line with the time it was read
+	// ("2006-01-02 15:04:05.000 "). An extension, off by default.
+	Timestamps bool
 }
 
 // ProgramSpec describes one program: supervisord's [program:x] section as a

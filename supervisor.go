@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"log/syslog"
 	"os"
 	"slices"
 	"strings"
@@ -28,6 +29,10 @@ type Supervisor struct {
 	identifier  string
 	childLogDir string
 	hostname    string
+	stripANSI   bool
+
+	syslogOnce sync.Once
+	syslog     *syslog.Writer // nil when syslog is unreachable
 
 	mu      sync.Mutex
 	groups  map[string]*group
@@ -85,6 +90,10 @@ func WithIdentifier(id string) Option { return func(s *Supervisor) { s.identifie
 // childlogdir). The default is the system's temporary directory. The
 // supervisor does not delete old AUTO files; see CleanAutoLogs.
 func WithChildLogDir(dir string) Option { return func(s *Supervisor) { s.childLogDir = dir } }
+
+// WithStripANSI removes ANSI escape sequences from child output before it
+// is logged (supervisord's strip_ansi).
+func WithStripANSI(strip bool) Option { return func(s *Supervisor) { s.stripANSI = strip } }
 
 // New returns a Supervisor with no programs.
 func New(opts ...Option) *Supervisor {
@@ -656,6 +665,9 @@ func (s *Supervisor) shutdown() {
 		s.quitGroup(g)
 	}
 	s.spawner.Close()
+	if s.syslog != nil {
+		_ = s.syslog.Close()
+	}
 	s.closeSubscriptions()
 }
 

@@ -35,6 +35,8 @@ var ExtKeys = map[string]string{
 	"x_backoff_reset_after":    "exponential: a run this long ends a streak of delayed restarts (default 1m)",
 	"x_restart_max":            "with x_restart_window: at most this many automatic restarts within the window, then FATAL",
 	"x_restart_window":         "the window for x_restart_max; unset or 0 disables the limit",
+	"x_stdout_timestamps":      "prefix each line of stdout in its log with the time it was read (default false)",
+	"x_stderr_timestamps":      "prefix each line of stderr in its log with the time it was read (default false)",
 }
 
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
@@ -96,6 +98,19 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			bad(k, "%v", err)
 		}
 		return n
+	}
+
+	for _, ts := range []struct {
+		key string
+		log *supervisor.LogSpec
+	}{{"x_stdout_timestamps", &spec.Stdout}, {"x_stderr_timestamps", &spec.Stderr}} {
+		if v, ok := vals[ts.key]; ok {
+			on, err := pyBool(v)
+			if err != nil {
+				bad(ts.key, "%v", err)
+			}
+			ts.log.Timestamps = on
+		}
 	}
 
 	var policy supervisor.RestartPolicy

@@ -20,6 +20,16 @@ func TestExtensionBackoff(t *testing.T) {
 	assert.Nil(t, program(t, cfg, "b").Restart, "supervisord's policy by default")
 }
 
+func TestExtensionTimestamps(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_stdout_timestamps=true\n[program:b]\ncommand=/bin/true\n")
+	assert.True(t, program(t, cfg, "a").Stdout.Timestamps)
+	assert.False(t, program(t, cfg, "a").Stderr.Timestamps)
+	assert.False(t, program(t, cfg, "b").Stdout.Timestamps, "off by default")
+	_, err := Parse("t.conf", []byte(sd+"[program:a]\ncommand=/bin/true\nx_stderr_timestamps=maybe\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "x_stderr_timestamps=maybe: not a valid boolean value: 'maybe'")
+}
+
 func TestExtensionErrors(t *testing.T) {
 	for name, c := range map[string]struct{ conf, key, msg string }{
 		"misspelled":     {"[program:a]\ncommand=/bin/true\nx_bakoff=exponential\n", "x_bakoff", "unknown extension key 'x_bakoff'"},

@@ -315,9 +315,6 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 	for _, f := range cfg.FCGIPrograms {
 		logger.Warn(fmt.Sprintf("[fcgi-program:%s] is not supported by gosupervisord yet; the section is ignored", f.Name))
 	}
-	if s.StripANSI {
-		logger.Warn("strip_ansi is not supported by gosupervisord yet; child output is logged unchanged")
-	}
 	for _, r := range cfg.RPCInterfaces {
 		logger.Info(fmt.Sprintf("RPC interface %s initialized", pyrepr.Repr(r.Name)))
 	}
@@ -347,6 +344,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 		supervisor.WithServerURL(serverURL(cfg)),
 		supervisor.WithIdentifier(s.Identifier),
 		supervisor.WithChildLogDir(s.ChildLogDir),
+		supervisor.WithStripANSI(s.StripANSI),
 	)
 	if err := sup.Add(cfg.Programs...); err != nil {
 		closeListeners(listeners)
