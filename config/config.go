@@ -337,6 +337,9 @@ func (l *loader) get(section, key string, def *string, extra map[string]any) (v 
 		}
 		v = *def
 	}
+	if !strings.Contains(v, "%") {
+		return v, true, nil // nothing to expand: Python's % leaves it as is
+	}
 	out, err := supervisor.ExpandIn(v, section+"."+key, l.names(extra))
 	if err != nil {
 		return "", true, l.fail(section, key, err.Error())

@@ -81,12 +81,16 @@ func (d *document) hasSection(name string) bool {
 }
 
 // get returns the raw value of key in section, falling back to DEFAULT.
+// keyPos, set with every key, answers whether a key exists (go-ini's HasKey
+// builds an error for each missing key, and most optional keys are).
 func (d *document) get(section, key string) (string, bool) {
-	if s, err := d.f.GetSection(section); err == nil && s.HasKey(key) {
-		return s.Key(key).Value(), true
-	}
-	if s, err := d.f.GetSection(defaultSection); err == nil && s.HasKey(key) {
-		return s.Key(key).Value(), true
+	for _, name := range []string{section, defaultSection} {
+		if _, ok := d.keyPos[name][key]; !ok {
+			continue
+		}
+		if s, err := d.f.GetSection(name); err == nil {
+			return s.Key(key).Value(), true
+		}
 	}
 	return "", false
 }

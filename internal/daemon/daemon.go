@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -372,6 +373,13 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 	served := make(chan error, 1)
 	d.mood.Store(int32(supervisor.SupervisorRunning))
 	go func() { served <- sup.Serve(ctx) }()
+	go func() {
+		// Start-up (reading the config, creating every process) leaves
+		// garbage behind; give it back to the system once, so the
+		// long-running daemon's footprint is what it uses.
+		<-sup.Ready()
+		debug.FreeOSMemory()
+	}()
 	d.handleSignals(signals)
 	signal.Stop(signals)
 	cancel()

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -106,9 +107,11 @@ func main() {
 		for r.countRunning() < 500 {
 			time.Sleep(50 * time.Millisecond)
 		}
+		// The reply is read whole but not decoded: the figure is the
+		// daemon's, not this client's XML decoder's.
 		n, t := 0, time.Now()
 		for time.Since(t) < 5*time.Second {
-			r.call("supervisor.getAllProcessInfo")
+			r.rawCall("supervisor.getAllProcessInfo")
 			n++
 		}
 		return float64(n) / time.Since(t).Seconds()
@@ -218,6 +221,20 @@ func (r *run) call(method string, params ...any) any {
 	v, err := r.tryCall(method, params...)
 	check(err)
 	return v
+}
+
+// rawCall makes the call and reads the whole reply without decoding it.
+func (r *run) rawCall(method string) {
+	var body bytes.Buffer
+	check(xmlrpc.EncodeRequest(&body, method))
+	resp, err := http.Post(r.url, "text/xml", &body)
+	check(err)
+	n, err := io.Copy(io.Discard, resp.Body)
+	check(err)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || n == 0 {
+		panic(fmt.Sprintf("HTTP %d, %d bytes", resp.StatusCode, n))
+	}
 }
 
 func (r *run) countRunning() int {
