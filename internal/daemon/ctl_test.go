@@ -127,7 +127,7 @@ func seedScenario(t *testing.T) ctlScenario {
 		conf: strings.NewReplacer("logfile=/tmp/supervisord.log\n", "", "childlogdir=/tmp\n", "").Replace(string(seed)),
 		wait: "8",
 		commands: []string{"status", "status foo", "status foo1:*", "tail foo1:foo1_01", "avail",
-			"start foo", "start foo1:*", "status"},
+			"start foo", "status"}, // group starts answer in completion order: see TestCtlGroupActions
 	}
 }
 
@@ -388,6 +388,12 @@ startsecs=0
 [program:c]
 command=/bin/sleep 1000
 startsecs=0
+[program:quick]
+command=/bin/sh -c "exit 0"
+numprocs=2
+process_name=%(program_name)s_%(process_num)d
+autostart=false
+startretries=0
 `)
 	sorted := func(out string) []string {
 		lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -403,6 +409,9 @@ startsecs=0
 	assert.Equal(t, []string{"web:a: started", "web:a: stopped", "web:b: started", "web:b: stopped"}, sorted(out))
 	out, _ = ctl(t, conf, "stop", "all")
 	assert.Equal(t, []string{"c: stopped", "web:a: stopped", "web:b: stopped"}, sorted(out))
+	out, code = ctl(t, conf, "start", "quick:*")
+	assert.Equal(t, []string{"quick:quick_0: ERROR (spawn error)", "quick:quick_1: ERROR (spawn error)"}, sorted(out))
+	assert.Equal(t, 7, code)
 	out, code = ctl(t, conf, "stop", "nogroup:*")
 	assert.Equal(t, "nogroup: ERROR (no such group)\n", out)
 	assert.Equal(t, 1, code)
