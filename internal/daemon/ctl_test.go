@@ -404,7 +404,8 @@ startretries=0
 	assert.Equal(t, []string{"web:a: stopped", "web:b: stopped"}, sorted(out))
 	assert.Equal(t, 0, code)
 	out, _ = ctl(t, conf, "start", "all")
-	assert.Equal(t, []string{"web:a: started", "web:b: started"}, sorted(out), "only what was not running")
+	assert.Equal(t, []string{"quick:quick_0: ERROR (spawn error)", "quick:quick_1: ERROR (spawn error)",
+		"web:a: started", "web:b: started"}, sorted(out), "only what was not running")
 	out, _ = ctl(t, conf, "restart", "web:*")
 	assert.Equal(t, []string{"web:a: started", "web:a: stopped", "web:b: started", "web:b: stopped"}, sorted(out))
 	out, _ = ctl(t, conf, "stop", "all")
