@@ -74,7 +74,7 @@ autostart=false
 			"start sleeper", "start sleeper", "start notfound",
 			"stop foo1:foo1_01", "status foo1:*", "start foo1:*",
 			"stop quick", "start manual", "stop manual",
-			"restart sleeper", "pid nosuch",
+			"restart sleeper", "pid", "pid sleeper", "pid nosuch", "signal HUP manual", "signal USR1 foo1:foo1_00",
 			"signal HUP nosuch", "signal BOGUS sleeper",
 			"avail", "version",
 		},
@@ -283,6 +283,24 @@ startsecs=0
 	assert.Equal(t, 0, code)
 	out, _ = ctl(t, conf, "add", "newone")
 	assert.Equal(t, "newone: added process group\n", out)
+
+	pidBefore, _ := ctl(t, conf, "pid")
+	out, code = ctl(t, conf, "reload")
+	assert.Equal(t, "Restarted supervisord\n", out)
+	assert.Equal(t, 0, code)
+	waitLog(t, filepath.Join(dir, "s.log"), "supervisord started with pid", 2)
+	deadline := time.Now().Add(waitLong)
+	for {
+		if out, code := ctl(t, conf, "status", "newone"); code == 0 && strings.Contains(out, "RUNNING") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("newone not running again after reload")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	pidAfter, _ := ctl(t, conf, "pid")
+	assert.Equal(t, pidBefore, pidAfter, "a reload keeps the daemon's pid")
 
 	out, code = ctl(t, conf, "shutdown")
 	assert.Equal(t, "Shut down\n", out)
