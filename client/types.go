@@ -151,22 +151,22 @@ func (r Result) Err() error {
 // the string "none"; log paths left to supervisord are "auto" until the
 // group is in use.
 type ConfigInfo struct {
-	Name        string
-	Group       string
-	InUse       bool // the group is active (added), not just configured
-	Autostart   bool
-	GroupPrio   int
-	ProcessPrio int
-	Command     string
-	Directory   string
-	UID         string
-	ServerURL   string
-	ExitCodes   []int
-	StartSecs   int
-	StartRetries int
-	StopSignal  int // signal number
-	StopWaitSecs int
-	KillAsGroup bool
+	Name           string
+	Group          string
+	InUse          bool // the group is active (added), not just configured
+	Autostart      bool
+	GroupPrio      int
+	ProcessPrio    int
+	Command        string
+	Directory      string
+	UID            string
+	ServerURL      string
+	ExitCodes      []int
+	StartSecs      int
+	StartRetries   int
+	StopSignal     int // signal number
+	StopWaitSecs   int
+	KillAsGroup    bool
 	RedirectStderr bool
 
 	StdoutLogfile         string
