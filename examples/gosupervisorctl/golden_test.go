@@ -345,4 +345,3 @@ func TestGoldenFresh(t *testing.T) {
 		})
 	}
 }
-
