@@ -341,3 +341,77 @@ func TestInteractiveInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// fg shows the process's output and sends it what is typed; the end of the
+// input ends it with "Exiting foreground". Both programs are held to that.
+func TestFg(t *testing.T) {
+	for name, start := range daemons(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			conf, _ := writeConf(t, testConf{kind: unixServer, body: "[program:cat]\ncommand=/bin/cat\nstartsecs=0\n"})
+			start(t, conf)
+			ref, ours := ctls(t)
+			for _, c := range []ctl{ref, ours} {
+				cmd := exec.Command(c.path, "-c", conf, "fg", "cat")
+				cmd.Args[0] = c.argv0
+				stdin, err := cmd.StdinPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out syncBuffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				// Until cat echoes it back, the line may have been sent before
+				// the log tail started: send again.
+				word := "ping-" + c.name
+				deadline := time.Now().Add(60 * time.Second)
+				for !strings.Contains(out.String(), word+"\n") {
+					if time.Now().After(deadline) {
+						cmd.Process.Kill()
+						cmd.Wait()
+						t.Fatalf("%s fg: %q never echoed; output:\n%s", c.name, word, out.String())
+					}
+					io.WriteString(stdin, word+"\n")
+					time.Sleep(500 * time.Millisecond)
+				}
+				stdin.Close()
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Errorf("%s fg: %v\n%s", c.name, err, out.String())
+					}
+				case <-time.After(30 * time.Second):
+					cmd.Process.Kill()
+					<-done
+					t.Fatalf("%s fg did not end at the end of its input", c.name)
+				}
+				got := out.String()
+				if !strings.HasPrefix(got, "==> Press Ctrl-C to exit <==\n") || !strings.HasSuffix(got, "Exiting foreground\n") {
+					t.Errorf("%s fg printed:\n%s", c.name, got)
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer that two goroutines may use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
