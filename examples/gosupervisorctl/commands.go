@@ -494,7 +494,7 @@ func (c *controller) confirm(question string) (bool, error) {
 		if errors.Is(err, errInterrupted) {
 			return false, err
 		}
-		return false, &pyError{"EOFError", "EOF when reading a line"}
+		return false, eofError
 	}
 	return strings.HasPrefix(strings.ToLower(answer), "y"), nil
 }

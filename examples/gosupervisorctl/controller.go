@@ -51,6 +51,9 @@ type controller struct {
 // errInterrupted ends a command, or the shell, on Ctrl-C.
 var errInterrupted = errors.New("interrupted")
 
+// eofError is what Python's input() raises at the end of the input.
+var eofError = &pyError{"EOFError", "EOF when reading a line"}
+
 func (c *controller) output(s string) {
 	io.WriteString(c.stdout, s+"\n")
 }
@@ -181,20 +184,24 @@ func (c *controller) onecmd(line string) bool {
 	if errors.Is(err, client.ErrUnauthorized) {
 		c.output("Server requires authentication")
 		if c.o.interactive {
-			user, err1 := c.in.readLine("Username:")
-			pass, err2 := c.in.readPassword("Password:")
-			if err1 == nil && err2 == nil {
-				c.output("")
-				c.o.username, c.o.password = &user, &pass
-				c.resetClient()
-				return c.onecmd(line)
-			}
-			if err = err1; err == nil {
-				err = err2
+			user, err := c.in.readLine("Username:")
+			eof := eofError
+			if err == nil {
+				var pass string
+				if pass, err = c.in.readPassword("Password:"); err == nil {
+					c.output("")
+					c.o.username, c.o.password = &user, &pass
+					c.resetClient()
+					return c.onecmd(line)
+				}
+				eof = &pyError{"EOFError", ""} // getpass raises it without a message
 			}
 			if errors.Is(err, errInterrupted) {
 				return false
 			}
+			c.output("error: " + describeError(eof))
+			c.exit = exitGeneric
+			return false
 		}
 		// supervisorctl runs the command a second time here, which fails
 		// the same way and is reported as an uncaught error.

@@ -206,6 +206,9 @@ func TestGoldenAuth(t *testing.T) {
 					s("status"), s("avail"), s("tail", "-f", "sleeper"), s("reread"), s("shutdown"),
 					s("-u", "user", "status"), s("-u", "user", "-p", "bad", "status"),
 					s("-u", "user", "-p", "pw", "status"), s("-u", "user", "-p", "pw", "tail", "sleeper"),
+					// The shell asks for credentials.
+					{stdin: "user\npw\nversion\n"}, {stdin: "user\nbad\n"}, {stdin: "user\n"},
+					{args: []string{"-i"}, stdin: "nobody\nbad\nuser\npw\npid sleeper\n"},
 				})
 			})
 		}

@@ -222,6 +222,8 @@ func (c ctl) run(t testing.TB, args []string, stdin string) ctlResult {
 	cmd.Args = append([]string{c.argv0}, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(os.Environ(), c.env...)
+	// No controlling terminal: Python's getpass would read from it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -253,18 +255,21 @@ var (
 	stopDate    = regexp.MustCompile(`\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b`)
 	bareNumber  = regexp.MustCompile(`(?m)^\d+$`)
 	traceback   = regexp.MustCompile(`(?m)^Traceback \(most recent call last\):\n(?:  .*\n)*`)
+	getpassWarn = regexp.MustCompile(`(?m)^\S*getpass.py:\d+: GetPassWarning: .*\n  .*\n`)
 )
 
 // normalize removes from an output what may differ between two runs that
 // behave the same: the Python source location supervisorctl appends to
 // uncaught errors and the traceback it prints for a broken configuration
 // file (gosupervisorctl has neither to show: it prints the last line of
-// the traceback, the error itself), pids and uptimes, stop
+// the traceback, the error itself), Python's warning that getpass cannot
+// turn off echo, pids and uptimes, stop
 // times, and the given strings (directories, URLs). With pids, bare
 // numbers (the pid command's output) are replaced too.
 func normalize(s string, pids bool, repl ...string) string {
 	s = pythonTrace.ReplaceAllString(s, "$1")
 	s = traceback.ReplaceAllString(s, "")
+	s = getpassWarn.ReplaceAllString(s, "")
 	s = pidDesc.ReplaceAllString(s, "pid N, uptime T")
 	s = stopDate.ReplaceAllString(s, "DATE")
 	if pids {

@@ -103,9 +103,15 @@ func (r *plainReader) next() (string, error) {
 
 func (r *plainReader) readInput() (string, error) { return r.next() }
 
+// readPassword is Python's getpass without a terminal: a warning and the
+// prompt on stderr, the line read from stdin, then a newline on stderr.
 func (r *plainReader) readPassword(prompt string) (string, error) {
 	io.WriteString(r.errOut, "Warning: Password input may be echoed.\n"+prompt)
-	return r.next()
+	line, err := r.next()
+	if err == nil {
+		io.WriteString(r.errOut, "\n")
+	}
+	return line, err
 }
 
 func (r *plainReader) loadHistory(path string) { r.hist = readHistory(path) }
