@@ -289,8 +289,8 @@ type step struct {
 	stdin string // for the shell
 	undo  [][]string
 	// unordered compares the lines of output as sets: supervisord
-	// reports on "all" in the order the processes finish starting or
-	// stopping, which varies from run to run.
+	// reports on a group or "all" in the order the processes finish
+	// starting or stopping, which varies from run to run.
 	unordered bool
 }
 
