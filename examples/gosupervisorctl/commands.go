@@ -1,0 +1,921 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/supervise-go/supervisor/client"
+)
+
+// A command is one supervisorctl action: what it does, and its help text.
+type command struct {
+	do   func(c *controller, arg string) (stop bool, err error)
+	help []string // lines printed by "help NAME"; nil for none
+}
+
+// commands maps each action to its implementation. "EOF" is what the shell
+// runs at the end of its input, as Python's cmd module does.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"add":      {do: noStop((*controller).doAdd), help: helpAdd},
+		"avail":    {do: noStop((*controller).doAvail), help: helpAvail},
+		"clear":    {do: noStop((*controller).doClear), help: helpClear},
+		"exit":     {do: doQuit, help: helpExit},
+		"fg":       {do: noStop((*controller).doFg), help: helpFg},
+		"help":     {do: noStop((*controller).doHelp), help: helpHelp},
+		"maintail": {do: noStop((*controller).doMaintail), help: helpMaintail},
+		"open":     {do: noStop((*controller).doOpen), help: helpOpen},
+		"pid":      {do: noStop((*controller).doPid), help: helpPid},
+		"quit":     {do: doQuit, help: helpQuit},
+		"reload":   {do: noStop((*controller).doReload), help: helpReload},
+		"remove":   {do: noStop((*controller).doRemove), help: helpRemove},
+		"reread":   {do: noStop((*controller).doReread), help: helpReread},
+		"restart":  {do: noStop((*controller).doRestart), help: helpRestart},
+		"shutdown": {do: noStop((*controller).doShutdown), help: helpShutdown},
+		"signal":   {do: noStop((*controller).doSignal), help: helpSignal},
+		"start":    {do: noStop((*controller).doStart), help: helpStart},
+		"status":   {do: noStop((*controller).doStatus), help: helpStatus},
+		"stop":     {do: noStop((*controller).doStop), help: helpStop},
+		"tail":     {do: noStop((*controller).doTail), help: helpTail},
+		"update":   {do: noStop((*controller).doUpdate), help: helpUpdate},
+		"version":  {do: noStop((*controller).doVersion), help: helpVersion},
+		"EOF":      {do: doQuit},
+	}
+}
+
+func noStop(f func(c *controller, arg string) error) func(*controller, string) (bool, error) {
+	return func(c *controller, arg string) (bool, error) { return false, f(c, arg) }
+}
+
+func doQuit(c *controller, _ string) (bool, error) {
+	c.output("")
+	return true, nil
+}
+
+// printHelp prints a command's help lines.
+func (c *controller) printHelp(name string) {
+	for _, l := range commands[name].help {
+		c.output(l)
+	}
+}
+
+// splitNamespec splits "group:name" as supervisord does. "group:" and
+// "group:*" name the whole group (hasProcess false); a name without a colon
+// is a process in the group of the same name.
+func splitNamespec(s string) (group, process string, hasProcess bool) {
+	g, p, found := strings.Cut(s, ":")
+	if !found {
+		return s, s, true
+	}
+	if p == "" || p == "*" {
+		return g, "", false
+	}
+	return g, p, true
+}
+
+// namespecOf is supervisorctl's make_namespec for the group and process of
+// a namespec it split itself: Python shows a missing process as "None".
+func namespecOf(group, process string, hasProcess bool) string {
+	if !hasProcess {
+		process = "None"
+	}
+	return client.Namespec(group, process)
+}
+
+// setExitFromFault is supervisorctl's mapping of a result's status to the
+// exit status: success and the ignored code change nothing, a dead program
+// is 7, anything else 1.
+func (c *controller) setExitFromFault(code, ignored int) {
+	switch code {
+	case ignored, client.FaultSuccess:
+	case client.FaultSpawnError, client.FaultAbnormalTermination, client.FaultNotRunning:
+		c.exit = exitNotRunning
+	default:
+		c.exit = exitGeneric
+	}
+}
+
+// noIgnore is an ignored fault code that no result has.
+const noIgnore = -1
+
+// fields splits arguments on whitespace, as Python's str.split() does.
+func fields(arg string) []string { return strings.Fields(arg) }
+
+func faultOf(err error) *client.Fault {
+	var f *client.Fault
+	if errors.As(err, &f) {
+		return f
+	}
+	return nil
+}
+
+// unknownResult is supervisorctl's complaint about a result code it has no
+// words for.
+func unknownResult(code int, name string) error {
+	return &pyError{"ValueError", fmt.Sprintf("Unknown result code %d for %s", code, name)}
+}
+
+// ---- status
+
+func (c *controller) doStatus(arg string) error {
+	ok, err := c.upcheck()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		c.exit = exitPrivileges // status reports every upcheck failure as 4
+		return nil
+	}
+	cl, _ := c.client()
+	all, err := cl.AllProcessInfo(c.ctx)
+	if err != nil {
+		return err
+	}
+	names := fields(arg)
+	matching := all
+	if len(names) > 0 && !slices.Contains(names, "all") {
+		matching = nil
+		for _, name := range names {
+			group, process, hasProcess := splitNamespec(name)
+			bad := true
+			for _, info := range all {
+				if info.Group == group && (!hasProcess || info.Name == process) {
+					bad = false
+					matching = append(matching, info)
+				}
+			}
+			if bad {
+				if hasProcess {
+					c.output(name + ": ERROR (no such process)")
+				} else {
+					c.output(group + ": ERROR (no such group)")
+				}
+				c.exit = exitPrivileges
+			}
+		}
+	}
+	c.showStatuses(matching)
+	for _, info := range matching {
+		if info.State.IsStopped() {
+			c.exit = exitUnimpl
+		}
+	}
+	return nil
+}
+
+// showStatuses prints one line per process, the name column as wide as the
+// longest name (at least 30) plus 3, the state column 10.
+func (c *controller) showStatuses(infos []client.ProcessInfo) {
+	width := 30
+	for _, info := range infos {
+		width = max(width, utf8.RuneCountInString(info.Namespec()))
+	}
+	for _, info := range infos {
+		c.output(padRight(info.Namespec(), width+3) + padRight(info.StateName, 10) + info.Description)
+	}
+}
+
+// padRight is Python's "%-Ns": pad with spaces to n characters.
+func padRight(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
+
+// ---- pid
+
+func (c *controller) doPid(arg string) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	names := fields(arg)
+	switch {
+	case len(names) == 0:
+		pid, err := cl.PID(c.ctx)
+		if err != nil {
+			return err
+		}
+		c.output(strconv.Itoa(pid))
+	case slices.Contains(names, "all"):
+		infos, err := cl.AllProcessInfo(c.ctx)
+		if err != nil {
+			return err
+		}
+		for _, info := range infos {
+			c.output(strconv.Itoa(info.PID))
+		}
+	default:
+		for _, name := range names {
+			info, err := cl.ProcessInfo(c.ctx, name)
+			if err != nil {
+				c.exit = exitGeneric
+				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
+					c.output("No such process " + name)
+					continue
+				}
+				return err
+			}
+			c.output(strconv.Itoa(info.PID))
+			if info.PID == 0 {
+				c.exit = exitNotRunning
+			}
+		}
+	}
+	return nil
+}
+
+// ---- start, stop, signal, restart
+
+func startResult(r client.Result) (string, error) {
+	name := r.Namespec()
+	switch r.Status {
+	case client.FaultBadName:
+		return name + ": ERROR (no such process)", nil
+	case client.FaultNoFile:
+		return name + ": ERROR (no such file)", nil
+	case client.FaultNotExecutable:
+		return name + ": ERROR (file is not executable)", nil
+	case client.FaultAlreadyStarted:
+		return name + ": ERROR (already started)", nil
+	case client.FaultSpawnError:
+		return name + ": ERROR (spawn error)", nil
+	case client.FaultAbnormalTermination:
+		return name + ": ERROR (abnormal termination)", nil
+	case client.FaultSuccess:
+		return name + ": started", nil
+	}
+	return "", unknownResult(r.Status, name)
+}
+
+func signalResult(r client.Result, success string) (string, error) {
+	name := r.Namespec()
+	switch r.Status {
+	case client.FaultBadName:
+		return name + ": ERROR (no such process)", nil
+	case client.FaultBadSignal:
+		return name + ": ERROR (bad signal name)", nil
+	case client.FaultNotRunning:
+		return name + ": ERROR (not running)", nil
+	case client.FaultSuccess:
+		return name + ": " + success, nil
+	case client.FaultFailed:
+		return r.Description, nil
+	}
+	return "", unknownResult(r.Status, name)
+}
+
+func stopResult(r client.Result) (string, error) { return signalResult(r, "stopped") }
+
+func signalledResult(r client.Result) (string, error) { return signalResult(r, "signalled") }
+
+// showResults prints the results of a group or "all" call.
+func (c *controller) showResults(rs []client.Result, format func(client.Result) (string, error), ignored int) error {
+	for _, r := range rs {
+		line, err := format(r)
+		if err != nil {
+			return err
+		}
+		c.output(line)
+		c.setExitFromFault(r.Status, ignored)
+	}
+	return nil
+}
+
+// faultResult is the result a single-process call's fault stands for.
+func faultResult(f *client.Fault, group, process string) client.Result {
+	return client.Result{Name: process, Group: group, Status: f.Code, Description: f.String}
+}
+
+func (c *controller) doStart(arg string) error {
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	names := fields(arg)
+	cl, _ := c.client()
+	if len(names) == 0 {
+		c.output("Error: start requires a process name")
+		c.exit = exitInvalidArgs
+		c.printHelp("start")
+		return nil
+	}
+	if slices.Contains(names, "all") {
+		rs, err := cl.StartAllProcesses(c.ctx, true)
+		if err != nil {
+			return err
+		}
+		return c.showResults(rs, startResult, client.FaultAlreadyStarted)
+	}
+	for _, name := range names {
+		group, process, hasProcess := splitNamespec(name)
+		if !hasProcess {
+			rs, err := cl.StartProcessGroup(c.ctx, group, true)
+			if err != nil {
+				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
+					c.output(group + ": ERROR (no such group)")
+					c.exit = exitInvalidArgs
+					continue
+				}
+				c.exit = exitGeneric
+				return err
+			}
+			if err := c.showResults(rs, startResult, client.FaultAlreadyStarted); err != nil {
+				return err
+			}
+			continue
+		}
+		err := cl.StartProcess(c.ctx, name, true)
+		if err != nil {
+			f := faultOf(err)
+			if f == nil {
+				return err
+			}
+			r := faultResult(f, group, process)
+			line, err := startResult(r)
+			if err != nil {
+				return err
+			}
+			c.output(line)
+			c.setExitFromFault(f.Code, client.FaultAlreadyStarted)
+			continue
+		}
+		c.output(client.Namespec(group, process) + ": started")
+	}
+	return nil
+}
+
+func (c *controller) doStop(arg string) error {
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	names := fields(arg)
+	cl, _ := c.client()
+	if len(names) == 0 {
+		c.output("Error: stop requires a process name")
+		c.exit = exitGeneric
+		c.printHelp("stop")
+		return nil
+	}
+	if slices.Contains(names, "all") {
+		rs, err := cl.StopAllProcesses(c.ctx, true)
+		if err != nil {
+			return err
+		}
+		return c.showResults(rs, stopResult, client.FaultNotRunning)
+	}
+	for _, name := range names {
+		group, process, hasProcess := splitNamespec(name)
+		if !hasProcess {
+			rs, err := cl.StopProcessGroup(c.ctx, group, true)
+			if err != nil {
+				c.exit = exitGeneric
+				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
+					c.output(group + ": ERROR (no such group)")
+					continue
+				}
+				return err
+			}
+			if err := c.showResults(rs, stopResult, client.FaultNotRunning); err != nil {
+				return err
+			}
+			continue
+		}
+		err := cl.StopProcess(c.ctx, name, true)
+		if err != nil {
+			f := faultOf(err)
+			if f == nil {
+				return err
+			}
+			line, err := stopResult(faultResult(f, group, process))
+			if err != nil {
+				return err
+			}
+			c.output(line)
+			c.setExitFromFault(f.Code, client.FaultNotRunning)
+			continue
+		}
+		c.output(client.Namespec(group, process) + ": stopped")
+	}
+	return nil
+}
+
+func (c *controller) doSignal(arg string) error {
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	args := fields(arg)
+	if len(args) < 2 {
+		c.output("Error: signal requires a signal name and a process name")
+		c.printHelp("signal")
+		c.exit = exitGeneric
+		return nil
+	}
+	sig, names := args[0], args[1:]
+	cl, _ := c.client()
+	if slices.Contains(names, "all") {
+		rs, err := cl.SignalAllProcesses(c.ctx, sig)
+		if err != nil {
+			return err
+		}
+		return c.showResults(rs, signalledResult, noIgnore)
+	}
+	for _, name := range names {
+		group, process, hasProcess := splitNamespec(name)
+		if !hasProcess {
+			rs, err := cl.SignalProcessGroup(c.ctx, group, sig)
+			if err != nil {
+				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
+					c.output(group + ": ERROR (no such group)")
+					c.exit = exitGeneric
+					continue
+				}
+				return err
+			}
+			if err := c.showResults(rs, signalledResult, noIgnore); err != nil {
+				return err
+			}
+			continue
+		}
+		err := cl.SignalProcess(c.ctx, name, sig)
+		if err != nil {
+			f := faultOf(err)
+			if f == nil {
+				return err
+			}
+			line, err := signalledResult(faultResult(f, group, process))
+			if err != nil {
+				return err
+			}
+			c.output(line)
+			c.setExitFromFault(f.Code, noIgnore)
+			continue
+		}
+		c.output(client.Namespec(group, process) + ": signalled")
+	}
+	return nil
+}
+
+func (c *controller) doRestart(arg string) error {
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	if len(fields(arg)) == 0 {
+		c.output("Error: restart requires a process name")
+		c.exit = exitGeneric
+		c.printHelp("restart")
+		return nil
+	}
+	if err := c.doStop(arg); err != nil {
+		return err
+	}
+	return c.doStart(arg)
+}
+
+// ---- shutdown, reload
+
+// confirm asks a yes/no question in the shell; outside it the answer is yes.
+func (c *controller) confirm(question string) (bool, error) {
+	if !c.o.interactive {
+		return true, nil
+	}
+	answer, err := c.in.readLine(question)
+	if err != nil {
+		if errors.Is(err, errInterrupted) {
+			return false, err
+		}
+		return false, eofError
+	}
+	return strings.HasPrefix(strings.ToLower(answer), "y"), nil
+}
+
+func (c *controller) doShutdown(arg string) error {
+	if arg != "" {
+		c.output("Error: shutdown accepts no arguments")
+		c.exit = exitGeneric
+		c.printHelp("shutdown")
+		return nil
+	}
+	really, err := c.confirm("Really shut the remote supervisord process down y/N? ")
+	if err != nil || !really {
+		return err
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	err = cl.Shutdown(c.ctx)
+	if err == nil {
+		c.output("Shut down")
+		return nil
+	}
+	if f := faultOf(err); f != nil {
+		if f.Code == client.FaultShutdownState {
+			c.output("ERROR: already shutting down")
+			return nil
+		}
+		c.exit = exitGeneric
+		return err
+	}
+	var ne *client.NetError
+	if errors.As(err, &ne) {
+		c.exit = exitGeneric
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			c.output("ERROR: " + c.o.serverURL + " refused connection (already shut down?)")
+			return nil
+		case errors.Is(err, syscall.ENOENT):
+			c.output("ERROR: " + c.o.serverURL + " no such file (already shut down?)")
+			return nil
+		}
+	}
+	return err
+}
+
+func (c *controller) doReload(arg string) error {
+	if arg != "" {
+		c.output("Error: reload accepts no arguments")
+		c.exit = exitGeneric
+		c.printHelp("reload")
+		return nil
+	}
+	really, err := c.confirm("Really restart the remote supervisord process y/N? ")
+	if err != nil || !really {
+		return err
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	err = cl.Restart(c.ctx)
+	if err == nil {
+		c.output("Restarted supervisord")
+		return nil
+	}
+	if f := faultOf(err); f != nil {
+		c.exit = exitGeneric
+		if f.Code == client.FaultShutdownState {
+			c.output("ERROR: already shutting down")
+			return nil
+		}
+	}
+	return err
+}
+
+// ---- avail, reread, add, remove, update
+
+func (c *controller) doAvail(arg string) error {
+	if arg != "" {
+		c.output("Error: avail accepts no arguments")
+		c.exit = exitGeneric
+		c.printHelp("avail")
+		return nil
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	infos, err := cl.AllConfigInfo(c.ctx)
+	if err != nil {
+		if f := faultOf(err); f != nil {
+			c.exit = exitGeneric
+			if f.Code == client.FaultShutdownState {
+				c.output("ERROR: supervisor shutting down")
+				return nil
+			}
+		}
+		return err
+	}
+	for _, ci := range infos {
+		inUse, auto := "avail", "manual"
+		if ci.InUse {
+			inUse = "in use"
+		}
+		if ci.Autostart {
+			auto = "auto"
+		}
+		c.output(fmt.Sprintf("%s %s %s %d:%d", padRight(ci.Namespec(), 32), padRight(inUse, 9), padRight(auto, 9), ci.GroupPrio, ci.ProcessPrio))
+	}
+	return nil
+}
+
+func (c *controller) doReread(arg string) error {
+	if arg != "" {
+		c.output("Error: reread accepts no arguments")
+		c.exit = exitGeneric
+		c.printHelp("reread")
+		return nil
+	}
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	ch, err := cl.ReloadConfig(c.ctx)
+	if err != nil {
+		if f := faultOf(err); f != nil {
+			c.exit = exitGeneric
+			switch f.Code {
+			case client.FaultShutdownState:
+				c.output("ERROR: supervisor shutting down")
+				return nil
+			case client.FaultCantReread:
+				c.output("ERROR: " + f.String)
+				return nil
+			}
+		}
+		return err
+	}
+	what := map[string]string{}
+	for _, g := range ch.Added {
+		what[g] = "available"
+	}
+	for _, g := range ch.Changed {
+		what[g] = "changed"
+	}
+	for _, g := range ch.Removed {
+		what[g] = "disappeared"
+	}
+	if len(what) == 0 {
+		c.output("No config updates to processes")
+		return nil
+	}
+	names := make([]string, 0, len(what))
+	for g := range what {
+		names = append(names, g)
+	}
+	slices.Sort(names)
+	for _, g := range names {
+		c.output(g + ": " + what[g])
+	}
+	return nil
+}
+
+func (c *controller) doAdd(arg string) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	for _, name := range fields(arg) {
+		err := cl.AddProcessGroup(c.ctx, name)
+		if err == nil {
+			c.output(name + ": added process group")
+			continue
+		}
+		f := faultOf(err)
+		switch {
+		case f != nil && f.Code == client.FaultShutdownState:
+			c.output("ERROR: shutting down")
+			c.exit = exitGeneric
+		case f != nil && f.Code == client.FaultAlreadyAdded:
+			c.output("ERROR: process group already active")
+		case f != nil && f.Code == client.FaultBadName:
+			c.output("ERROR: no such process/group: " + name)
+			c.exit = exitGeneric
+		default:
+			c.exit = exitGeneric
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *controller) doRemove(arg string) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	for _, name := range fields(arg) {
+		err := cl.RemoveProcessGroup(c.ctx, name)
+		if err == nil {
+			c.output(name + ": removed process group")
+			continue
+		}
+		f := faultOf(err)
+		if f == nil {
+			return err
+		}
+		c.exit = exitGeneric
+		switch f.Code {
+		case client.FaultStillRunning:
+			c.output("ERROR: process/group still running: " + name)
+		case client.FaultBadName:
+			c.output("ERROR: no such process/group: " + name)
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *controller) doUpdate(arg string) error {
+	cl, err := c.client()
+	if err != nil {
+		return err
+	}
+	ch, err := cl.ReloadConfig(c.ctx)
+	if err != nil {
+		if f := faultOf(err); f != nil {
+			c.exit = exitGeneric
+			if f.Code == client.FaultShutdownState {
+				c.output("ERROR: already shutting down")
+				return nil
+			}
+		}
+		return err
+	}
+	var only []string // the groups named, in order, without repeats
+	for _, g := range fields(arg) {
+		if !slices.Contains(only, g) {
+			only = append(only, g)
+		}
+	}
+	if slices.Contains(only, "all") {
+		only = nil
+	}
+	if len(only) > 0 {
+		infos, err := cl.AllProcessInfo(c.ctx)
+		if err != nil {
+			return err
+		}
+		known := map[string]bool{}
+		for _, info := range infos {
+			known[info.Group] = true
+		}
+		for _, g := range ch.Added {
+			known[g] = true
+		}
+		for _, g := range only {
+			if !known[g] {
+				c.output("ERROR: no such group: " + g)
+				c.exit = exitGeneric
+			}
+		}
+	}
+	skip := func(g string) bool { return len(only) > 0 && !slices.Contains(only, g) }
+
+	for _, g := range ch.Removed {
+		if skip(g) {
+			continue
+		}
+		rs, err := cl.StopProcessGroup(c.ctx, g, true)
+		if err != nil {
+			return err
+		}
+		c.output(g + ": stopped")
+		if slices.ContainsFunc(rs, func(r client.Result) bool { return r.Status == client.FaultFailed }) {
+			c.output(g + ": has problems; not removing")
+			c.exit = exitGeneric
+			continue
+		}
+		if err := cl.RemoveProcessGroup(c.ctx, g); err != nil {
+			return err
+		}
+		c.output(g + ": removed process group")
+	}
+	for _, g := range ch.Changed {
+		if skip(g) {
+			continue
+		}
+		if _, err := cl.StopProcessGroup(c.ctx, g, true); err != nil {
+			return err
+		}
+		c.output(g + ": stopped")
+		if err := cl.RemoveProcessGroup(c.ctx, g); err != nil {
+			return err
+		}
+		if err := cl.AddProcessGroup(c.ctx, g); err != nil {
+			return err
+		}
+		c.output(g + ": updated process group")
+	}
+	for _, g := range ch.Added {
+		if skip(g) {
+			continue
+		}
+		if err := cl.AddProcessGroup(c.ctx, g); err != nil {
+			return err
+		}
+		c.output(g + ": added process group")
+	}
+	return nil
+}
+
+// ---- clear
+
+func clearResult(r client.Result) (string, error) {
+	name := r.Namespec()
+	switch r.Status {
+	case client.FaultBadName:
+		return name + ": ERROR (no such process)", nil
+	case client.FaultFailed:
+		return name + ": ERROR (failed)", nil
+	case client.FaultSuccess:
+		return name + ": cleared", nil
+	}
+	return "", unknownResult(r.Status, name)
+}
+
+func (c *controller) doClear(arg string) error {
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	names := fields(arg)
+	if len(names) == 0 {
+		c.output("Error: clear requires a process name")
+		c.exit = exitGeneric
+		c.printHelp("clear")
+		return nil
+	}
+	cl, _ := c.client()
+	if slices.Contains(names, "all") {
+		rs, err := cl.ClearAllProcessLogs(c.ctx)
+		if err != nil {
+			return err
+		}
+		return c.showResults(rs, clearResult, noIgnore)
+	}
+	for _, name := range names {
+		group, process, hasProcess := splitNamespec(name)
+		spec := namespecOf(group, process, hasProcess)
+		err := cl.ClearProcessLogs(c.ctx, name)
+		if err != nil {
+			f := faultOf(err)
+			if f == nil {
+				return err
+			}
+			if !hasProcess {
+				process = "None"
+			}
+			line, err := clearResult(faultResult(f, group, process))
+			if err != nil {
+				return err
+			}
+			c.output(line)
+			c.setExitFromFault(f.Code, noIgnore)
+			continue
+		}
+		c.output(spec + ": cleared")
+	}
+	return nil
+}
+
+// ---- open, version
+
+func (c *controller) doOpen(arg string) error {
+	u := strings.TrimSpace(arg)
+	if s := urlScheme(u); s != "unix" && s != "http" {
+		c.output("ERROR: url must be http:// or unix://")
+		c.exit = exitGeneric
+		return nil
+	}
+	c.o.serverURL = u
+	c.resetClient()
+	old := c.exit
+	err := c.doStatus("")
+	c.exit = old
+	return err
+}
+
+func (c *controller) doVersion(arg string) error {
+	if arg != "" {
+		c.output("Error: version accepts no arguments")
+		c.exit = exitGeneric
+		c.printHelp("version")
+		return nil
+	}
+	if ok, err := c.upcheck(); !ok {
+		return err
+	}
+	cl, _ := c.client()
+	v, err := cl.SupervisorVersion(c.ctx)
+	if err != nil {
+		return err
+	}
+	c.output(v)
+	return nil
+}
+
+// urlScheme is the scheme Python's urlparse finds in v, lower-cased, or "".
+func urlScheme(v string) string {
+	i := strings.IndexByte(v, ':')
+	if i <= 0 || !isASCIILetter(v[0]) {
+		return ""
+	}
+	for j := 0; j < i; j++ {
+		ch := v[j]
+		if !isASCIILetter(ch) && !('0' <= ch && ch <= '9') && ch != '+' && ch != '-' && ch != '.' {
+			return ""
+		}
+	}
+	return strings.ToLower(v[:i])
+}
