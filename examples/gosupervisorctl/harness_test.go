@@ -32,13 +32,41 @@ import (
 type startFunc func(t testing.TB, conf string) (serverURL string, stop func())
 
 // daemons are the servers the golden tests run against: Python's
-// supervisord, and gosupervisord when $GOSUPERVISORD names its binary.
+// supervisord and gosupervisord ($GOSUPERVISORD, or built from this tree).
 func daemons(t *testing.T) map[string]startFunc {
-	d := map[string]startFunc{"supervisord": execDaemon(referenceTool(t, "supervisord"))}
-	if p := os.Getenv("GOSUPERVISORD"); p != "" {
-		d["gosupervisord"] = execDaemon(p)
+	return map[string]startFunc{
+		"supervisord":   execDaemon(referenceTool(t, "supervisord")),
+		"gosupervisord": execDaemon(gosupervisordBin(t)),
 	}
-	return d
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// gosupervisordBin returns $GOSUPERVISORD, or gosupervisord built once from
+// ../gosupervisord for this test run.
+func gosupervisordBin(t *testing.T) string {
+	if p := os.Getenv("GOSUPERVISORD"); p != "" {
+		return p
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gosupervisorctl-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "gosupervisord")
+		if out, err := exec.Command("go", "build", "-o", builtBin, "../gosupervisord").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building gosupervisord: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
 }
 
 // referenceTool returns the path of one of Debian's supervisor programs.
