@@ -57,6 +57,7 @@ func (c *channelLog) open() error {
 	default:
 		c.file = NewLogFile(c.spec.File, c.spec.MaxBytes, c.spec.Backups)
 	}
+	c.file.SetMaxAge(c.spec.MaxAge)
 	return nil
 }
 

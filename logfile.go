@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // LogFile is an io.Writer that appends to one log file and rotates it the
@@ -42,6 +43,7 @@ type LogFile struct {
 	path     string
 	maxBytes int64
 	backups  int
+	maxAge   time.Duration // 0: backups are kept whatever their age
 
 	mu      sync.Mutex
 	f       *os.File // nil until the first Write, after Close or a failure
@@ -212,8 +214,33 @@ func (l *LogFile) open(truncate bool) error {
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		l.regular, l.size = true, fi.Size()
 		l.perm = fi.Mode().Perm()
+		l.expireBackups()
 	}
 	return nil
+}
+
+// SetMaxAge makes the LogFile delete its rotated backups (path.1 ...
+// path.N) once they are older than d, checked whenever it opens or rotates
+// the file. Zero, the default, keeps them whatever their age. An extension:
+// supervisord keeps backups until rotation pushes them out.
+func (l *LogFile) SetMaxAge(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maxAge = d
+}
+
+// expireBackups deletes the backups older than maxAge.
+func (l *LogFile) expireBackups() {
+	if l.maxAge <= 0 {
+		return
+	}
+	cutoff := time.Now().Add(-l.maxAge)
+	for i := 1; i <= l.backups; i++ {
+		name := l.path + "." + strconv.Itoa(i)
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // rotateIfFull rotates the file when it has reached maxBytes. The size
@@ -255,6 +282,7 @@ func (l *LogFile) rotateIfFull() error {
 	}
 	// The old descriptor now points at path.1 (or at the file about to be
 	// truncated); whatever happens next, it must not be written to again.
+	// Opening again also expires old backups.
 	l.drop()
 	if err := l.open(true); err != nil {
 		return fmt.Errorf("rotate %s: %w", l.path, err)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // logTestContent returns the content of path, or "<missing>".
@@ -572,5 +573,38 @@ func BenchmarkLogFileWrite(b *testing.B) {
 			defer f.Close()
 			truncating(b, f, func() error { return f.Truncate(0) })
 		})
+	}
+}
+
+// SetMaxAge: rotated backups older than the limit go at the next rotation;
+// younger ones and the current file stay.
+func TestLogFileMaxAge(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "aged.log")
+	old := time.Now().Add(-48 * time.Hour)
+	for _, suffix := range []string{".1", ".2"} {
+		if err := os.WriteFile(path+suffix, []byte("old"+suffix), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path+suffix, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := NewLogFile(path, 10, 3)
+	l.SetMaxAge(24 * time.Hour)
+	defer l.Close()
+	if _, err := l.Write([]byte("x")); err != nil { // opening expires them
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{".1", ".2"} {
+		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
+			t.Errorf("%s older than the limit was kept", suffix)
+		}
+	}
+	if _, err := l.Write([]byte("0123456789")); err != nil { // rotates: a fresh .1
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(path + ".1"); err != nil || string(data) != "x0123456789" {
+		t.Errorf("fresh backup: %q, %v", data, err)
 	}
 }

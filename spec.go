@@ -63,6 +63,9 @@ type LogSpec struct {
 	// Timestamps prefixes each line with the time it was read
 	// ("2006-01-02 15:04:05.000 "). An extension, off by default.
 	Timestamps bool
+	// MaxAge deletes rotated backups older than this (see
+	// LogFile.SetMaxAge). An extension; 0, the default, keeps them.
+	MaxAge time.Duration
 }
 
 // ProgramSpec describes one program: supervisord's [program:x] section as a

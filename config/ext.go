@@ -37,6 +37,8 @@ var ExtKeys = map[string]string{
 	"x_restart_window":         "the window for x_restart_max; unset or 0 disables the limit",
 	"x_stdout_timestamps":      "prefix each line of stdout in its log with the time it was read (default false)",
 	"x_stderr_timestamps":      "prefix each line of stderr in its log with the time it was read (default false)",
+	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
+	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
 }
 
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
@@ -112,6 +114,8 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			ts.log.Timestamps = on
 		}
 	}
+	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
+	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")
 
 	var policy supervisor.RestartPolicy
 	switch kind := strings.ToLower(vals["x_backoff"]); kind {

@@ -30,6 +30,15 @@ func TestExtensionTimestamps(t *testing.T) {
 	assert.Contains(t, err.Error(), "x_stderr_timestamps=maybe: not a valid boolean value: 'maybe'")
 }
 
+func TestExtensionLogMaxAge(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_stdout_logfile_max_age=168h\nx_stderr_logfile_max_age=60\n")
+	assert.Equal(t, 168*time.Hour, program(t, cfg, "a").Stdout.MaxAge)
+	assert.Equal(t, time.Minute, program(t, cfg, "a").Stderr.MaxAge)
+	_, err := Parse("t.conf", []byte(sd+"[program:a]\ncommand=/bin/true\nx_stdout_logfile_max_age=old\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "x_stdout_logfile_max_age=old: not a duration")
+}
+
 func TestExtensionErrors(t *testing.T) {
 	for name, c := range map[string]struct{ conf, key, msg string }{
 		"misspelled":     {"[program:a]\ncommand=/bin/true\nx_bakoff=exponential\n", "x_bakoff", "unknown extension key 'x_bakoff'"},
