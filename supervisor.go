@@ -163,7 +163,7 @@ func (s *Supervisor) buildGroups(specs []ProgramSpec) ([]*group, error) {
 			return nil, fmt.Errorf("program %q: %w: listed twice", spec.Name, ErrBadSpec)
 		}
 		programs[spec.Name] = true
-		if _, err := spec.processes(s.hostname); err != nil {
+		if err := checkName(spec.Name); err != nil {
 			return nil, fmt.Errorf("program %q: %w", spec.Name, err)
 		}
 		name := spec.groupName()

@@ -39,8 +39,8 @@ type spawnReq struct {
 }
 
 type spawnReply struct {
-	child *Child
-	err   error
+	pid, pidfd int
+	err        error
 }
 
 // NewSpawner starts the spawning thread. Close it only once every child it
@@ -66,17 +66,21 @@ func (s *Spawner) loop(ready chan<- error) {
 	}
 	ready <- nil
 	for req := range s.reqs {
-		c, err := forkExec(req.attr)
-		req.reply <- spawnReply{c, err}
+		pid, pidfd, err := forkExec(req.attr)
+		req.reply <- spawnReply{pid, pidfd, err}
 	}
 }
 
-// Start starts a child as described by a.
+// Start starts a child as described by a. Only the fork happens on the
+// spawning thread; the rest is done on the caller's goroutine.
 func (s *Spawner) Start(a *Attr) (*Child, error) {
 	reply := make(chan spawnReply, 1)
 	s.reqs <- spawnReq{a, reply}
 	r := <-reply
-	return r.child, r.err
+	if r.err != nil {
+		return nil, r.err
+	}
+	return newChild(r.pid, r.pidfd)
 }
 
 // Close ends the spawning thread and waits for it.
@@ -85,12 +89,12 @@ func (s *Spawner) Close() {
 	<-s.done
 }
 
-func forkExec(a *Attr) (*Child, error) {
+func forkExec(a *Attr) (pid, pidfd int, err error) {
 	if a.Umask >= 0 {
 		old := unix.Umask(a.Umask)
 		defer unix.Umask(old)
 	}
-	pidfd := -1
+	pidfd = -1
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   a.Env,
@@ -102,9 +106,9 @@ func forkExec(a *Attr) (*Child, error) {
 			PidFD:      &pidfd,
 		},
 	}
-	pid, err := syscall.ForkExec(a.Path, a.Argv, attr)
+	pid, err = syscall.ForkExec(a.Path, a.Argv, attr)
 	if err != nil {
-		return nil, err
+		return 0, -1, err
 	}
 	if pidfd < 0 {
 		// No pidfd support (Linux < 5.3): open one now; the child cannot
@@ -114,10 +118,10 @@ func forkExec(a *Attr) (*Child, error) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 			var ws syscall.WaitStatus
 			_, _ = syscall.Wait4(pid, &ws, 0, nil)
-			return nil, fmt.Errorf("pidfd_open: %w", err)
+			return 0, -1, fmt.Errorf("pidfd_open: %w", err)
 		}
 	}
-	return newChild(pid, pidfd)
+	return pid, pidfd, nil
 }
 
 // ErrorText renders an errno the way supervisord names it (e.g. ENOENT);
