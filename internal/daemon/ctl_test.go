@@ -49,6 +49,21 @@ type ctlScenario struct {
 	commands []string
 }
 
+// groupsConf has a [group:x] of two programs and a program of its own.
+const groupsConf = `[group:web]
+programs=a,b
+priority=10
+[program:a]
+command=/bin/sleep 1000
+startsecs=0
+[program:b]
+command=/bin/sleep 1000
+startsecs=0
+[program:c]
+command=/bin/sleep 1000
+startsecs=0
+`
+
 var ctlScenarios = []ctlScenario{
 	{
 		name: "status-start-stop",
@@ -94,19 +109,7 @@ autostart=false
 	},
 	{
 		name: "groups",
-		conf: `[group:web]
-programs=a,b
-priority=10
-[program:a]
-command=/bin/sleep 1000
-startsecs=0
-[program:b]
-command=/bin/sleep 1000
-startsecs=0
-[program:c]
-command=/bin/sleep 1000
-startsecs=0
-`,
+		conf: groupsConf,
 		wait: "2.5",
 		// Group and all stops are left out: supervisord reports their results
 		// in the order the processes finish stopping, which varies from run
@@ -395,18 +398,7 @@ startsecs=0
 func TestCtlGroupActions(t *testing.T) {
 	needSupervisorctl(t)
 	t.Parallel()
-	_, conf, _ := startDaemon(t, ctlBase+`[group:web]
-programs=a,b
-[program:a]
-command=/bin/sleep 1000
-startsecs=0
-[program:b]
-command=/bin/sleep 1000
-startsecs=0
-[program:c]
-command=/bin/sleep 1000
-startsecs=0
-[program:quick]
+	_, conf, _ := startDaemon(t, ctlBase+groupsConf+`[program:quick]
 command=/bin/sh -c "exit 0"
 numprocs=2
 process_name=%(program_name)s_%(process_num)d
