@@ -313,6 +313,7 @@ func (p *Process) finish(ex childExit) {
 	}
 	now := p.sup.clock.Now()
 	pid := p.child.Pid
+	p.child.Release()
 	p.child = nil
 	p.cancelTimer()
 	status, why := describeExit(ex.status, ex.err)

@@ -26,7 +26,8 @@ func newChild(pid, fd int) (*Child, error) {
 }
 
 // Wait blocks until the child has exited, reaps it and returns its status.
-// Call it exactly once; afterwards the Child must not be signalled.
+// Call it exactly once. Signalling the reaped child is harmless (its pidfd
+// stays open until Release, so no other process can be reached).
 func (c *Child) Wait() (syscall.WaitStatus, error) {
 	var ws syscall.WaitStatus
 	var werr error
@@ -47,12 +48,15 @@ func (c *Child) Wait() (syscall.WaitStatus, error) {
 			return pid == c.Pid // false: not yet, wait for readability
 		}
 	})
-	_ = c.pidfd.Close()
 	if err != nil {
 		return 0, err
 	}
 	return ws, werr
 }
+
+// Release closes the pidfd once the child has been reaped and will not be
+// signalled again.
+func (c *Child) Release() { _ = c.pidfd.Close() }
 
 // Signal sends sig to the child only.
 func (c *Child) Signal(sig syscall.Signal) error {

@@ -30,6 +30,7 @@ func BenchmarkSpawnerStart(b *testing.B) {
 	for _, c := range children {
 		_ = c.Signal(syscall.SIGKILL)
 		_, _ = c.Wait()
+		c.Release()
 	}
 }
 
