@@ -51,6 +51,7 @@ func TestChildLogReadTailClear(t *testing.T) {
 	merged.Stdout.EventsEnabled = true
 	ts := startSup(t, []ProgramSpec{spec, merged})
 	ts.waitOutput(t, "talker", "abcdefgh")
+	ts.waitOutput(t, "talker", "oops") // stderr has its own reader
 	ts.waitOutput(t, "merged", "to-err")
 
 	data, err := ts.ReadLog("talker", ChannelStdout, 0, 0)

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
 // waitLong bounds every wait in the tests: generous, so that a busy 2-core
@@ -195,30 +195,7 @@ func assertNoLeftovers(t testing.TB, tag string) {
 // leftovers lists the processes whose environment has the tag and, with
 // children, every child of this process (zombies included).
 func leftovers(tag string, children bool) []string {
-	self := strconv.Itoa(os.Getpid())
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var left []string
-	for _, d := range dirs {
-		stat, err := os.ReadFile(filepath.Join(d, "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		env, _ := os.ReadFile(filepath.Join(d, "environ"))
-		if (children && f[1] == self) || strings.Contains(string(env), "SUPERVISOR_TEST_TAG="+tag+"\x00") {
-			left = append(left, strings.TrimSpace(s[:i+1])+" state "+f[0]+" ppid "+f[1])
-		}
-	}
-	return left
+	return proctest.Leftovers("SUPERVISOR_TEST_TAG", tag, children)
 }
 
 // tagged returns copies of specs whose environment marks their processes

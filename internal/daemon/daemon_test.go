@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -296,23 +297,7 @@ func mustGlob(t *testing.T, pattern string) string {
 }
 
 // childrenOf lists the pids whose parent is pid.
-func childrenOf(pid int) []int {
-	var out []int
-	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, d := range dirs {
-		data, err := os.ReadFile(d)
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			n, _ := strconv.Atoi(strings.Fields(s)[0])
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func childrenOf(pid int) []int { return proctest.Children(pid) }
 
 // orphans lists processes adopted by init whose command line is cmdline.
 func orphans(cmdline string) []int {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/proctest"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 
@@ -45,31 +45,7 @@ var testTag = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 
 // leftovers lists the test binary's children and every process carrying
 // testTag.
-func leftovers() []string {
-	self := strconv.Itoa(os.Getpid())
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var left []string
-	for _, d := range dirs {
-		stat, err := os.ReadFile(filepath.Join(d, "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		env, _ := os.ReadFile(filepath.Join(d, "environ"))
-		if f[1] == self || strings.Contains(string(env), "RPCAPI_TEST_TAG="+testTag+"\x00") {
-			left = append(left, strings.TrimSpace(s[:i+1])+" state "+f[0])
-		}
-	}
-	return left
-}
+func leftovers() []string { return proctest.Leftovers("RPCAPI_TEST_TAG", testTag, true) }
 
 // testBackend is the daemon's part for the tests: a real Supervisor, the
 // "available" configuration, and a reread that installs next.
