@@ -328,8 +328,11 @@ func TestGoldenFresh(t *testing.T) {
 		})
 		t.Run(name+"/shutdown", func(t *testing.T) {
 			t.Parallel()
+			// One shutdown only: what a second one meets (still shutting
+			// down, the socket gone, or a connection closed as the daemon
+			// exits) depends on timing, for supervisord as for gosupervisord.
 			compareFresh(t, start, testConf{kind: unixServer, body: programs}, [][]string{
-				{"shutdown"}, {"shutdown"},
+				{"shutdown"},
 			}, nil)
 		})
 		t.Run(name+"/reload", func(t *testing.T) {
