@@ -110,6 +110,17 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 	return -1
 }
 
+// sleeperConf runs one program, sleeper, with everything in the test's
+// directory.
+const sleeperConf = `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[program:sleeper]
+command=/bin/sleep 1000
+startsecs=0
+`
+
 var logLine = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) `)
 
 // A bad config is refused before anything starts: exit 2, supervisord's
@@ -189,14 +200,7 @@ startsecs=0
 // the same process, with new AUTO log names.
 func TestSIGHUPReload(t *testing.T) {
 	t.Parallel()
-	dir, path := writeConf(t, `[supervisord]
-logfile={DIR}/s.log
-pidfile={DIR}/s.pid
-childlogdir={DIR}
-[program:sleeper]
-command=/bin/sleep 1000
-startsecs=0
-`)
+	dir, path := writeConf(t, sleeperConf)
 	logPath := filepath.Join(dir, "s.log")
 	cmd, _ := runDaemon(t, "-n", "-c", path)
 	waitLog(t, logPath, "success: sleeper", 1)
@@ -315,14 +319,7 @@ func orphans(cmdline string) []int {
 // into the moved file and later lines into a fresh file at the path.
 func TestSIGUSR2ReopensLogs(t *testing.T) {
 	t.Parallel()
-	dir, path := writeConf(t, `[supervisord]
-logfile={DIR}/s.log
-pidfile={DIR}/s.pid
-childlogdir={DIR}
-[program:sleeper]
-command=/bin/sleep 1000
-startsecs=0
-`)
+	dir, path := writeConf(t, sleeperConf)
 	logPath := filepath.Join(dir, "s.log")
 	cmd, _ := runDaemon(t, "-n", "-c", path)
 	waitLog(t, logPath, "success: sleeper", 1)
