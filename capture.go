@@ -31,52 +31,23 @@ const (
 // children cost no buffer memory.
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
-// childPipes are the pipes of one spawn: the child's ends are raw fds that
-// become its fds 0-2 and are closed here once it started; the parent's ends
-// are pollable files.
+// childPipes are the parent's ends of one spawn's pipes (made by the
+// spawner right before the fork), as pollable files.
 type childPipes struct {
 	stdin          *os.File // parent writes
 	stdout, stderr *os.File // parent reads; stderr nil with redirect
-	child          [3]int   // the child's fds 0, 1, 2
 }
 
-func newChildPipes(redirect bool) (*childPipes, error) {
-	p := &childPipes{child: [3]int{-1, -1, -1}}
-	var parentIn, parentOut, parentErr int = -1, -1, -1
-	fail := func(err error) (*childPipes, error) {
-		for _, fd := range []int{parentIn, parentOut, parentErr} {
-			sys.Close(fd)
-		}
-		p.closeChildEnds()
-		return nil, err
+// pipesOf wraps the parent's ends that the spawner returned.
+func pipesOf(stdio [3]int) *childPipes {
+	p := &childPipes{
+		stdin:  sys.PollableFile(stdio[0], "stdin"),
+		stdout: sys.PollableFile(stdio[1], "stdout"),
 	}
-	var err error
-	if p.child[0], parentIn, err = sys.Pipe(); err != nil {
-		return fail(err)
+	if stdio[2] >= 0 {
+		p.stderr = sys.PollableFile(stdio[2], "stderr")
 	}
-	if parentOut, p.child[1], err = sys.Pipe(); err != nil {
-		return fail(err)
-	}
-	if redirect {
-		p.child[2] = p.child[1]
-	} else if parentErr, p.child[2], err = sys.Pipe(); err != nil {
-		return fail(err)
-	}
-	p.stdin = sys.PollableFile(parentIn, "stdin")
-	p.stdout = sys.PollableFile(parentOut, "stdout")
-	if parentErr >= 0 {
-		p.stderr = sys.PollableFile(parentErr, "stderr")
-	}
-	return p, nil
-}
-
-func (p *childPipes) closeChildEnds() {
-	sys.Close(p.child[0])
-	sys.Close(p.child[1])
-	if p.child[2] != p.child[1] {
-		sys.Close(p.child[2])
-	}
-	p.child = [3]int{-1, -1, -1}
+	return p
 }
 
 func (p *childPipes) closeParentEnds() {

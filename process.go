@@ -57,6 +57,7 @@ type Process struct {
 	readers   sync.WaitGroup    // output readers of all spawns
 	envMap    map[string]string // the child's environment, built at the first spawn
 	env       []string
+	queued    func() // set for reqStartQueued: called once the spawn is queued
 }
 
 type timerKind int
@@ -73,6 +74,10 @@ type requestKind int
 
 const (
 	reqStart requestKind = iota
+	// reqStartQueued is a start whose reply comes as soon as the spawn is
+	// queued (or failed before that), so that a caller starting many
+	// processes lets the spawner fork them back to back.
+	reqStartQueued
 	reqStop
 	reqShutdownStop // stop for supervisor shutdown: BACKOFF goes to FATAL
 	reqSignal
@@ -151,12 +156,22 @@ func (p *Process) run() {
 		}
 		select {
 		case r := <-p.reqs:
-			if r.kind == reqQuit {
+			switch r.kind {
+			case reqQuit:
 				p.quit()
 				r.reply <- nil
 				return
+			case reqStartQueued:
+				replied := false
+				p.queued = func() { r.reply <- nil; replied = true }
+				err := p.start()
+				p.queued = nil
+				if !replied {
+					r.reply <- err
+				}
+			default:
+				r.reply <- p.handle(r)
 			}
-			r.reply <- p.handle(r)
 		case ex := <-p.exits:
 			p.finish(ex)
 		case <-timerC:
@@ -248,24 +263,31 @@ func (p *Process) forkChild() error {
 	if err != nil {
 		return err
 	}
-	pipes, err := newChildPipes(p.spec.RedirectStderr)
-	if err != nil {
-		return &SpawnError{Msg: fmt.Sprintf("unknown error making dispatchers for %s: %s",
-			pyRepr(p.spec.name), sys.ErrorText(err)), Kind: ErrSpawn}
-	}
+	var child *sys.Child
 	umask := -1
 	if p.spec.Umask != nil {
 		umask = int(*p.spec.Umask)
 	}
-	child, err := p.sup.spawner.Start(&sys.Attr{
+	pending, err := p.sup.spawner.Submit(&sys.Attr{
 		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
-		Files: pipes.child, Credential: cred,
+		Pipes: true, MergeStderr: p.spec.RedirectStderr, Credential: cred,
 	})
-	pipes.closeChildEnds()
-	if err != nil {
-		pipes.closeParentEnds()
+	if err == nil {
+		if p.queued != nil {
+			p.queued()
+			p.queued = nil
+		}
+		child, err = pending.Wait()
+	}
+	var pipeErr *sys.PipeError
+	switch {
+	case errors.As(err, &pipeErr):
+		return &SpawnError{Msg: fmt.Sprintf("unknown error making dispatchers for %s: %s",
+			pyRepr(p.spec.name), sys.ErrorText(pipeErr.Err)), Kind: ErrSpawn}
+	case err != nil:
 		return &SpawnError{Msg: forkErrorText(p.spec.name, p.spec.directory, p.spec.User, err), Kind: ErrSpawn}
 	}
+	pipes := pipesOf(child.Stdio)
 	p.child = child
 	p.mu.Lock()
 	p.pid = child.Pid

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,6 +14,13 @@ import (
 	"github.com/supervise-go/supervisor/internal/shlex"
 	"golang.org/x/sys/unix"
 )
+
+// spawnThreads is how many threads fork children. A fork waits while its
+// child execs, which takes a CPU for about half a millisecond; with one
+// thread per CPU and one more, every CPU can run an exec while the next
+// fork is ready. Measured on 2 CPUs, 1000 children: 0.70 s with one
+// thread, 0.59 s with two, 0.55 s with three (plain os/exec: 0.51 s).
+func spawnThreads() int { return min(runtime.GOMAXPROCS(0)+1, 8) }
 
 // resolveCommand splits the expanded command line and finds the executable,
 // with supervisord's checks and texts (spec 3.7). env is the child's

@@ -598,7 +598,7 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 		return errors.New("supervisor: Serve called twice")
 	}
 	s.served = true
-	sp, err := sys.NewSpawner()
+	sp, err := sys.NewSpawner(spawnThreads())
 	if err != nil {
 		s.mu.Unlock()
 		return fmt.Errorf("supervisor: %w", err)

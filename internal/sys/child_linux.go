@@ -13,7 +13,11 @@ import (
 // registered with Go's netpoller, so waiting costs a parked goroutine, not an
 // OS thread. The pid stays valid (not reused) until Wait has returned.
 type Child struct {
-	Pid   int
+	Pid int
+	// Stdio holds the parent's ends of the pipes made with Attr.Pipes:
+	// the write end of the child's stdin, the read ends of its stdout and
+	// stderr, as raw close-on-exec fds owned by the caller; -1 where none.
+	Stdio [3]int
 	pidfd *os.File
 }
 
@@ -22,7 +26,7 @@ func newChild(pid, fd int) (*Child, error) {
 		_ = unix.Close(fd)
 		return nil, fmt.Errorf("pidfd nonblock: %w", err)
 	}
-	return &Child{Pid: pid, pidfd: os.NewFile(uintptr(fd), "pidfd")}, nil
+	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, pidfd: os.NewFile(uintptr(fd), "pidfd")}, nil
 }
 
 // Wait blocks until the child has exited, reaps it and returns its status.

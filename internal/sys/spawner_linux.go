@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -16,41 +17,74 @@ type Attr struct {
 	Env   []string // complete environment
 	Dir   string   // working directory; "" inherits
 	Umask int      // umask for the child; negative inherits
-	// Files become the child's fds 0, 1 and 2.
+	// Files become the child's fds 0, 1 and 2, unless Pipes is set.
 	Files [3]int
+	// Pipes gives the child a new pipe for each of its fds 0, 1 and 2, made
+	// on the spawning thread right before the fork (so that a burst of
+	// spawns does not hold every pipe open while the earlier children fork:
+	// each open fd makes a fork dearer). The parent's ends are in
+	// Child.Stdio. With MergeStderr, fd 2 shares fd 1's pipe.
+	Pipes       bool
+	MergeStderr bool
 	// Credential, when non-nil, switches the child's uid, gid and groups.
 	Credential *syscall.Credential
 }
 
-// Spawner starts children from one locked OS thread that lives as long as the
+// PipeError reports that the pipes for a child could not be made.
+type PipeError struct{ Err error }
+
+func (e *PipeError) Error() string { return e.Err.Error() }
+func (e *PipeError) Unwrap() error { return e.Err }
+
+// ErrSpawnerClosed is returned by Submit after Close.
+var ErrSpawnerClosed = errors.New("spawner closed")
+
+// Spawner starts children from locked OS threads that live as long as the
 // Spawner. Two reasons: the kernel's parent-death signal (which the children
 // get so that none outlives a supervisor killed with SIGKILL) fires when the
-// *thread* that forked them exits, and Go may end other threads; and the
+// *thread* that forked them exits, and Go may end other threads; and each
 // thread has its own filesystem attributes (unshare CLONE_FS), so a child's
 // umask can be set there without touching the rest of the program.
+//
+// Requests wait in a queue that the threads take in order, without going to
+// sleep between them: a burst of spawns (a supervisor starting, a group
+// starting, many children restarting at once) costs one wake-up of a thread,
+// not one per child. With more than one thread, consecutive spawns overlap:
+// a fork waits for its child's exec, which another CPU can do meanwhile.
 type Spawner struct {
-	reqs chan spawnReq
-	done chan struct{}
+	mu      sync.Mutex
+	more    sync.Cond // signalled when the queue grows or Close is called
+	queue   []*Pending
+	closed  bool
+	threads sync.WaitGroup
 }
 
-type spawnReq struct {
+// Pending is a submitted spawn; Wait returns its outcome.
+type Pending struct {
 	attr  *Attr
 	reply chan spawnReply
 }
 
 type spawnReply struct {
 	pid, pidfd int
+	stdio      [3]int
 	err        error
 }
 
-// NewSpawner starts the spawning thread. Close it only once every child it
-// started has been reaped: its children receive SIGKILL when it ends.
-func NewSpawner() (*Spawner, error) {
-	s := &Spawner{reqs: make(chan spawnReq), done: make(chan struct{})}
+// NewSpawner starts threads spawning threads (at least one). Close it only
+// once every child it started has been reaped: its children receive SIGKILL
+// when it ends.
+func NewSpawner(threads int) (*Spawner, error) {
+	s := &Spawner{}
+	s.more.L = &s.mu
 	ready := make(chan error, 1)
-	go s.loop(ready)
-	if err := <-ready; err != nil {
-		return nil, err
+	for range max(threads, 1) {
+		s.threads.Add(1)
+		go s.loop(ready)
+		if err := <-ready; err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -59,37 +93,125 @@ func (s *Spawner) loop(ready chan<- error) {
 	// Never unlocked: when this goroutine returns, the thread exits with it,
 	// which is what we want (its private fs attributes die with it).
 	runtime.LockOSThread()
-	defer close(s.done)
+	defer s.threads.Done()
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
 		ready <- fmt.Errorf("unshare(CLONE_FS): %w", err)
 		return
 	}
 	ready <- nil
-	for req := range s.reqs {
-		pid, pidfd, err := forkExec(req.attr)
-		req.reply <- spawnReply{pid, pidfd, err}
+	s.mu.Lock()
+	for {
+		for len(s.queue) == 0 && !s.closed {
+			s.more.Wait()
+		}
+		if len(s.queue) == 0 {
+			s.mu.Unlock()
+			return
+		}
+		p := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
+		p.reply <- spawn(p.attr)
+		s.mu.Lock()
 	}
 }
 
-// Start starts a child as described by a. Only the fork happens on the
-// spawning thread; the rest is done on the caller's goroutine.
-func (s *Spawner) Start(a *Attr) (*Child, error) {
-	reply := make(chan spawnReply, 1)
-	s.reqs <- spawnReq{a, reply}
-	r := <-reply
+// Submit queues a spawn and returns at once; the spawning threads take
+// queued spawns in the order they were submitted.
+func (s *Spawner) Submit(a *Attr) (*Pending, error) {
+	p := &Pending{attr: a, reply: make(chan spawnReply, 1)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrSpawnerClosed
+	}
+	s.queue = append(s.queue, p)
+	s.more.Signal()
+	return p, nil
+}
+
+// Wait waits for the spawn and returns the started child. Call it once.
+func (p *Pending) Wait() (*Child, error) {
+	r := <-p.reply
 	if r.err != nil {
 		return nil, r.err
 	}
-	return newChild(r.pid, r.pidfd)
+	c, err := newChild(r.pid, r.pidfd)
+	if err != nil {
+		for _, fd := range r.stdio {
+			Close(fd)
+		}
+		return nil, err
+	}
+	c.Stdio = r.stdio
+	return c, nil
 }
 
-// Close ends the spawning thread and waits for it.
+// Start starts a child as described by a and waits for it. Only the pipes
+// and the fork are made on the spawning thread; the rest is done on the
+// caller's goroutine.
+func (s *Spawner) Start(a *Attr) (*Child, error) {
+	p, err := s.Submit(a)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait()
+}
+
+// Close ends the spawning threads once the queue is empty, and waits for
+// them.
 func (s *Spawner) Close() {
-	close(s.reqs)
-	<-s.done
+	s.mu.Lock()
+	s.closed = true
+	s.more.Broadcast()
+	s.mu.Unlock()
+	s.threads.Wait()
 }
 
-func forkExec(a *Attr) (pid, pidfd int, err error) {
+// spawn makes the pipes a asks for and forks the child. It runs on the
+// spawning thread.
+func spawn(a *Attr) spawnReply {
+	r := spawnReply{stdio: [3]int{-1, -1, -1}}
+	if !a.Pipes {
+		r.pid, r.pidfd, r.err = forkExec(a, a.Files)
+		return r
+	}
+	child := [3]int{-1, -1, -1}
+	closeAll := func(fds *[3]int) {
+		for i, fd := range fds {
+			if i == 2 && fd == fds[1] {
+				continue
+			}
+			Close(fd)
+		}
+		*fds = [3]int{-1, -1, -1}
+	}
+	var err error
+	if child[0], r.stdio[0], err = Pipe(); err == nil {
+		if r.stdio[1], child[1], err = Pipe(); err == nil {
+			if a.MergeStderr {
+				child[2] = child[1]
+			} else {
+				r.stdio[2], child[2], err = Pipe()
+			}
+		}
+	}
+	if err != nil {
+		closeAll(&child)
+		closeAll(&r.stdio)
+		r.err = &PipeError{err}
+		return r
+	}
+	r.pid, r.pidfd, r.err = forkExec(a, child)
+	closeAll(&child)
+	if r.err != nil {
+		closeAll(&r.stdio)
+	}
+	return r
+}
+
+func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	if a.Umask >= 0 {
 		old := unix.Umask(a.Umask)
 		defer unix.Umask(old)
@@ -98,7 +220,7 @@ func forkExec(a *Attr) (pid, pidfd int, err error) {
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   a.Env,
-		Files: []uintptr{uintptr(a.Files[0]), uintptr(a.Files[1]), uintptr(a.Files[2])},
+		Files: []uintptr{uintptr(files[0]), uintptr(files[1]), uintptr(files[2])},
 		Sys: &syscall.SysProcAttr{
 			Setpgid:    true,
 			Pdeathsig:  syscall.SIGKILL,

@@ -1,6 +1,8 @@
 package sys
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -34,7 +36,7 @@ func start(t *testing.T, sp *Spawner, umask int, argv ...string) (*Child, *os.Fi
 }
 
 func TestSpawnerExitStatusAndOutput(t *testing.T) {
-	sp, err := NewSpawner()
+	sp, err := NewSpawner(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestSpawnerExitStatusAndOutput(t *testing.T) {
 }
 
 func TestSpawnerSignalsAndGroup(t *testing.T) {
-	sp, err := NewSpawner()
+	sp, err := NewSpawner(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,4 +101,143 @@ func TestSpawnerSignalsAndGroup(t *testing.T) {
 	if syscall.Kill(grandchild, 0) == nil {
 		t.Errorf("grandchild %d survived the group SIGKILL", grandchild)
 	}
+}
+
+func TestSpawnerPipes(t *testing.T) {
+	sp, err := NewSpawner(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	for _, merge := range []bool{false, true} {
+		c, err := sp.Start(&Attr{Path: "/bin/sh", Umask: -1, Pipes: true, MergeStderr: merge,
+			Argv: []string{"sh", "-c", "read x; echo out:$x; echo err >&2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merge != (c.Stdio[2] < 0) {
+			t.Errorf("merge=%v: stderr fd %d", merge, c.Stdio[2])
+		}
+		in := os.NewFile(uintptr(c.Stdio[0]), "stdin")
+		if _, err := in.WriteString("hello\n"); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		out := os.NewFile(uintptr(c.Stdio[1]), "stdout")
+		stdout, _ := io.ReadAll(out)
+		out.Close()
+		var stderr []byte
+		if !merge {
+			errf := os.NewFile(uintptr(c.Stdio[2]), "stderr")
+			stderr, _ = io.ReadAll(errf)
+			errf.Close()
+		}
+		if _, err := c.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+		wantOut, wantErr := "out:hello\nerr\n", ""
+		if !merge {
+			wantOut, wantErr = "out:hello\n", "err\n"
+		}
+		if string(stdout) != wantOut || string(stderr) != wantErr {
+			t.Errorf("merge=%v: stdout %q stderr %q, want %q %q", merge, stdout, stderr, wantOut, wantErr)
+		}
+	}
+}
+
+// TestSpawnerBurst queues spawns with different umasks on several threads:
+// each child gets its own umask.
+func TestSpawnerBurst(t *testing.T) {
+	sp, err := NewSpawner(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	const n = 40
+	pend := make([]*Pending, n)
+	for i := range pend {
+		pend[i], err = sp.Submit(&Attr{Path: "/bin/sh", Umask: i % 8, Pipes: true, MergeStderr: true,
+			Argv: []string{"sh", "-c", "umask"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range pend {
+		c, err := p.Wait()
+		if err != nil {
+			t.Fatalf("spawn %d: %v", i, err)
+		}
+		Close(c.Stdio[0])
+		out := os.NewFile(uintptr(c.Stdio[1]), "stdout")
+		data, _ := io.ReadAll(out)
+		out.Close()
+		ws, err := c.Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Release()
+		if got, want := strings.TrimSpace(string(data)), fmt.Sprintf("%04o", i%8); got != want {
+			t.Errorf("child %d: umask %q, want %s (status %v)", i, got, want, ws)
+		}
+	}
+}
+
+// TestSpawnerCloseDrains: Close still spawns what was queued before it
+// (those children then get the parent-death SIGKILL), and Submit fails
+// after it.
+func TestSpawnerCloseDrains(t *testing.T) {
+	sp, err := NewSpawner(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pend := make([]*Pending, 10)
+	for i := range pend {
+		if pend[i], err = sp.Submit(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1, Pipes: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sp.Close()
+	if _, err := sp.Submit(&Attr{Path: "/bin/true", Argv: []string{"true"}}); err != ErrSpawnerClosed {
+		t.Errorf("Submit after Close: %v, want ErrSpawnerClosed", err)
+	}
+	for i, p := range pend {
+		c, err := p.Wait()
+		if err != nil {
+			t.Fatalf("spawn %d: %v", i, err)
+		}
+		ws, err := c.Wait()
+		if err != nil || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Errorf("child %d after Close: %v %v, want killed by SIGKILL", i, ws, err)
+		}
+		c.Release()
+		for _, fd := range c.Stdio {
+			Close(fd)
+		}
+	}
+}
+
+func TestSpawnerForkError(t *testing.T) {
+	sp, err := NewSpawner(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	before := openFds(t)
+	_, err = sp.Start(&Attr{Path: "/bin/true", Argv: []string{"true"}, Umask: -1, Pipes: true,
+		Dir: "/nonexistent-dir"})
+	if !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("start in a missing directory: %v, want ENOENT", err)
+	}
+	if after := openFds(t); after != before {
+		t.Errorf("open fds %d after a failed spawn, %d before: pipes leaked", after, before)
+	}
+}
+
+func openFds(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
 }
