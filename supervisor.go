@@ -628,7 +628,8 @@ func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 
 // autostart spawns the Autostart processes of groups that never ran, in
 // priority order, without waiting for any to reach RUNNING (as supervisord
-// spawns them all in one iteration of its loop).
+// spawns them all in one iteration of its loop). It queues every spawn
+// without waiting for the forks, which the spawner starts in this order.
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
@@ -638,7 +639,7 @@ func (s *Supervisor) autostart(groups []*group) {
 	for _, g := range groups {
 		for _, p := range g.procs {
 			if p.spec.Autostart && p.State() == Stopped {
-				_ = p.do(context.Background(), request{kind: reqStart})
+				_ = p.do(context.Background(), request{kind: reqStartQueued})
 			}
 		}
 	}
