@@ -78,6 +78,7 @@ const (
 	// queued (or failed before that), so that a caller starting many
 	// processes lets the spawner fork them back to back.
 	reqStartQueued
+	reqSync // does nothing: answered once earlier requests are done
 	reqStop
 	reqShutdownStop // stop for supervisor shutdown: BACKOFF goes to FATAL
 	reqSignal
@@ -192,6 +193,8 @@ func (p *Process) handle(r request) error {
 		return p.stop(true)
 	case reqSignal:
 		return p.signal(r.sig)
+	case reqSync:
+		return nil
 	}
 	return fmt.Errorf("unknown request %d", r.kind)
 }

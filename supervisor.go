@@ -629,19 +629,27 @@ func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 // autostart spawns the Autostart processes of groups that never ran, in
 // priority order, without waiting for any to reach RUNNING (as supervisord
 // spawns them all in one iteration of its loop). It queues every spawn
-// without waiting for the forks, which the spawner starts in this order.
+// first, so that the spawner forks them back to back in this order, then
+// waits until each has been forked (or failed).
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
 	if s.stopping.Load() {
 		return
 	}
+	var queued []*Process
 	for _, g := range groups {
 		for _, p := range g.procs {
 			if p.spec.Autostart && p.State() == Stopped {
-				_ = p.do(context.Background(), request{kind: reqStartQueued})
+				if p.do(context.Background(), request{kind: reqStartQueued}) == nil {
+					queued = append(queued, p)
+				}
 			}
 		}
+	}
+	for _, p := range queued {
+		// Answered once the process is done with its spawn.
+		_ = p.do(context.Background(), request{kind: reqSync})
 	}
 }
 
