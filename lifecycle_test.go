@@ -349,3 +349,40 @@ func TestChildrenDieWithSupervisor(t *testing.T) {
 	_ = cmd.Wait()
 	assertNoLeftovers(t, testTag+"/"+t.Name())
 }
+
+// Starting a group or all queues the spawns and forks them back to back;
+// the results still come once each child is forked: pids are known, and a
+// spawn that failed reports its spawn error.
+func TestStartAllQueued(t *testing.T) {
+	t.Parallel()
+	workers := NewProgramSpec("w", "/bin/sleep 1000")
+	workers.NumProcs = 4
+	workers.ProcessName = "w%(process_num)d"
+	workers.Autostart = false
+	lost := NewProgramSpec("lost", "/bin/sleep 1000")
+	lost.Directory = "/nonexistent"
+	lost.Autostart = false
+	lost.StartRetries = 0
+	ts := startSup(t, []ProgramSpec{workers, lost})
+	res, err := ts.Start(context.Background(), "all", false)
+	require.NoError(t, err)
+	require.Len(t, res, 5)
+	pids := map[int]bool{}
+	for _, r := range res {
+		if r.Name == "lost" {
+			var se *SpawnError
+			require.ErrorAs(t, r.Err, &se)
+			assert.Equal(t, "couldn't chdir to /nonexistent: ENOENT", se.Msg)
+			continue
+		}
+		require.NoError(t, r.Err, r.Name)
+		info, err := ts.Process("w:" + r.Name)
+		require.NoError(t, err)
+		assert.NotZero(t, info.Pid, "%s has its pid when Start returns", r.Name)
+		pids[info.Pid] = true
+	}
+	assert.Len(t, pids, 4)
+	res, err = ts.Start(context.Background(), "w:*", true)
+	require.NoError(t, err)
+	assert.Empty(t, res, "running processes are left out")
+}

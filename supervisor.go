@@ -383,11 +383,19 @@ func (s *Supervisor) Start(ctx context.Context, name string, wait bool) ([]Resul
 		if !t.single && p.State().IsRunning() {
 			continue
 		}
-		err := s.startOne(ctx, p)
+		err := s.startOne(ctx, p, !t.single)
 		if err == nil {
 			started = append(started, p)
 		}
 		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
+	}
+	if !t.single {
+		// The spawns were queued; each result waits for its fork.
+		for i := range results {
+			if results[i].Err == nil {
+				results[i].Err = s.spawned(ctx, s.findProc(started, results[i]))
+			}
+		}
 	}
 	s.opMu.RUnlock()
 	if wait {
@@ -412,12 +420,28 @@ func (s *Supervisor) findProc(ps []*Process, r Result) *Process {
 	return nil
 }
 
-// startOne checks the command and asks the process to spawn.
-func (s *Supervisor) startOne(ctx context.Context, p *Process) error {
+// startOne checks the command and asks the process to spawn. With queue,
+// it returns once the spawn is queued; spawned then waits for the fork.
+func (s *Supervisor) startOne(ctx context.Context, p *Process, queue bool) error {
 	if _, _, err := resolveCommand(p.spec.command, s.childEnv(p.spec)); err != nil {
 		return fmt.Errorf("%s: %w", p.Namespec(), err)
 	}
+	if queue {
+		return p.do(ctx, request{kind: reqStartQueued})
+	}
 	return p.do(ctx, request{kind: reqStart})
+}
+
+// spawned waits until p is done with a queued spawn and returns its spawn
+// error, as startOne without queue would have.
+func (s *Supervisor) spawned(ctx context.Context, p *Process) error {
+	if err := p.do(ctx, request{kind: reqSync}); err != nil {
+		return err
+	}
+	if _, spawnErr, _ := p.watch(); spawnErr != "" {
+		return &SpawnError{Msg: spawnErr, Kind: ErrSpawn}
+	}
+	return nil
 }
 
 // waitStarted waits until p is RUNNING or its start failed.
