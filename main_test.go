@@ -46,6 +46,8 @@ func TestMain(m *testing.M) {
 //	supervise           run a Supervisor with one child, print its pid
 //	numbered BYTES      write BYTES of numbered lines (numberedLine), exit 0
 //	print N             print N numbered lines on stdout, then sleep
+//	nofds               start a process while no fd can be opened, print
+//	                    the start's error
 func helperMain(args []string) int {
 	if len(args) == 0 {
 		return 2
@@ -103,6 +105,30 @@ func helperMain(args []string) int {
 			total -= len(line)
 		}
 		_ = w.Flush()
+		return 0
+	case "nofds":
+		s := New()
+		spec := NewProgramSpec("starved", "/bin/sleep 1000")
+		spec.Autostart = false
+		spec.StartRetries = 0
+		if err := s.Add(spec); err != nil {
+			return 1
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan struct{})
+		go func() { _ = s.Serve(ctx); close(served) }()
+		<-s.Ready()
+		ents, _ := os.ReadDir("/proc/self/fd")
+		var old syscall.Rlimit
+		_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old)
+		low := old
+		low.Cur = uint64(len(ents)) // the fd ReadDir used is closed again
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low)
+		_, err := s.Start(ctx, "starved", false)
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		fmt.Println(err)
+		cancel()
+		<-served
 		return 0
 	case "print":
 		n, _ := strconv.Atoi(args[1])

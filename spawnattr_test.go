@@ -3,6 +3,7 @@ package supervisor
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/user"
 	"strings"
 	"testing"
@@ -53,4 +54,17 @@ func TestSpawnBadDirectory(t *testing.T) {
 	ts := startSup(t, []ProgramSpec{spec})
 	info := ts.waitState(t, "lost", Fatal)
 	assert.Equal(t, "couldn't chdir to /nonexistent: ENOENT", info.Description())
+}
+
+// Pipes that cannot be made fail the spawn with supervisord's words (run in
+// a helper process, since it lowers the process's fd limit).
+func TestSpawnNoFds(t *testing.T) {
+	t.Parallel()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe, "nofds")
+	cmd.Env = append(os.Environ(), "GO_SUPERVISOR_HELPER=1", "SUPERVISOR_TEST_TAG="+testTag+"/"+t.Name())
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, "unknown error making dispatchers for 'starved': EMFILE\n", string(out))
 }
