@@ -28,6 +28,11 @@ import (
 //	STOPPING -> STOPPING                       stopWaitSecs elapsed: SIGKILL, timer re-armed
 //	BACKOFF  -> STOPPED                        stop request (no child, no signal)
 //	any      -> UNKNOWN                        signalling the child failed unexpectedly
+//
+// A spawn is queued on the Spawner, whose threads fork queued children back
+// to back. Until the fork is done the process is STARTING without a pid and
+// its goroutine waits for the fork, so requests sent meanwhile (a stop, say)
+// are handled once the child exists.
 type Process struct {
 	sup  *Supervisor
 	spec *processSpec
