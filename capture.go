@@ -50,14 +50,6 @@ func pipesOf(stdio [3]int) *childPipes {
 	return p
 }
 
-func (p *childPipes) closeParentEnds() {
-	for _, f := range []*os.File{p.stdin, p.stdout, p.stderr} {
-		if f != nil {
-			_ = f.Close()
-		}
-	}
-}
-
 // startReaders copies the child's output to the channel logs until EOF, or
 // until drainReaders' deadline after the child exited.
 func (p *Process) startReaders(pid int, pipes *childPipes) {

@@ -278,7 +278,7 @@ func (p *Process) forkChild() error {
 	}
 	pending, err := p.sup.spawner.Submit(&sys.Attr{
 		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
-		Pipes: true, MergeStderr: p.spec.RedirectStderr, Credential: cred,
+		MergeStderr: p.spec.RedirectStderr, Credential: cred,
 	})
 	if err == nil {
 		if p.queued != nil {

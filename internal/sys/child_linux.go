@@ -14,7 +14,7 @@ import (
 // OS thread. The pid stays valid (not reused) until Wait has returned.
 type Child struct {
 	Pid int
-	// Stdio holds the parent's ends of the pipes made with Attr.Pipes:
+	// Stdio holds the parent's ends of the child's pipes:
 	// the write end of the child's stdin, the read ends of its stdout and
 	// stderr, as raw close-on-exec fds owned by the caller; -1 where none.
 	Stdio [3]int

@@ -9,21 +9,17 @@ import (
 	"testing"
 )
 
-// BenchmarkSpawnerStart measures starting /bin/sleep through the spawning
-// thread; BenchmarkForkExecDirect is the same without it.
+// BenchmarkSpawnerStart measures starting /bin/sleep, pipes included,
+// through a spawning thread; BenchmarkForkExecDirect is a bare fork and exec.
 func BenchmarkSpawnerStart(b *testing.B) {
 	sp, err := NewSpawner(1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sp.Close()
-	null, _ := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	defer null.Close()
 	var children []*Child
 	for range b.N {
-		fd := int(null.Fd())
-		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1,
-			Files: [3]int{fd, fd, fd}})
+		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -34,6 +30,7 @@ func BenchmarkSpawnerStart(b *testing.B) {
 		_ = c.Signal(syscall.SIGKILL)
 		_, _ = c.Wait()
 		c.Release()
+		closePipeEnds(&c.Stdio)
 	}
 }
 
@@ -94,7 +91,7 @@ func benchBurst(b *testing.B, threads int) {
 		idle0, tot0 := cpuStat()
 		var pend []*Pending
 		for range 1000 {
-			p, err := sp.Submit(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1, Pipes: true})
+			p, err := sp.Submit(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -17,14 +17,11 @@ type Attr struct {
 	Env   []string // complete environment
 	Dir   string   // working directory; "" inherits
 	Umask int      // umask for the child; negative inherits
-	// Files become the child's fds 0, 1 and 2, unless Pipes is set.
-	Files [3]int
-	// Pipes gives the child a new pipe for each of its fds 0, 1 and 2, made
-	// on the spawning thread right before the fork (so that a burst of
-	// spawns does not hold every pipe open while the earlier children fork:
-	// each open fd makes a fork dearer). The parent's ends are in
-	// Child.Stdio. With MergeStderr, fd 2 shares fd 1's pipe.
-	Pipes       bool
+	// The child's fds 0, 1 and 2 are new pipes, made on the spawning thread
+	// right before the fork (so that a burst of spawns does not hold every
+	// pipe open while the earlier children fork: each open fd makes a fork
+	// dearer). The parent's ends are in Child.Stdio. With MergeStderr, fd 2
+	// shares fd 1's pipe.
 	MergeStderr bool
 	// Credential, when non-nil, switches the child's uid, gid and groups.
 	Credential *syscall.Credential
@@ -169,24 +166,11 @@ func (s *Spawner) Close() {
 	s.threads.Wait()
 }
 
-// spawn makes the pipes a asks for and forks the child. It runs on the
-// spawning thread.
+// spawn makes the child's pipes and forks it. It runs on the spawning
+// thread.
 func spawn(a *Attr) spawnReply {
 	r := spawnReply{stdio: [3]int{-1, -1, -1}}
-	if !a.Pipes {
-		r.pid, r.pidfd, r.err = forkExec(a, a.Files)
-		return r
-	}
 	child := [3]int{-1, -1, -1}
-	closeAll := func(fds *[3]int) {
-		for i, fd := range fds {
-			if i == 2 && fd == fds[1] {
-				continue
-			}
-			Close(fd)
-		}
-		*fds = [3]int{-1, -1, -1}
-	}
 	var err error
 	if child[0], r.stdio[0], err = Pipe(); err == nil {
 		if r.stdio[1], child[1], err = Pipe(); err == nil {
@@ -198,17 +182,26 @@ func spawn(a *Attr) spawnReply {
 		}
 	}
 	if err != nil {
-		closeAll(&child)
-		closeAll(&r.stdio)
 		r.err = &PipeError{err}
-		return r
+	} else {
+		r.pid, r.pidfd, r.err = forkExec(a, child)
 	}
-	r.pid, r.pidfd, r.err = forkExec(a, child)
-	closeAll(&child)
+	closePipeEnds(&child)
 	if r.err != nil {
-		closeAll(&r.stdio)
+		closePipeEnds(&r.stdio)
 	}
 	return r
+}
+
+// closePipeEnds closes the fds of one side of a child's pipes (fd 2 may be
+// fd 1's) and marks them closed.
+func closePipeEnds(fds *[3]int) {
+	Close(fds[0])
+	Close(fds[1])
+	if fds[2] != fds[1] {
+		Close(fds[2])
+	}
+	*fds = [3]int{-1, -1, -1}
 }
 
 func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {

@@ -15,24 +15,17 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// start runs argv with stdout on a pipe and returns the child and the
-// pipe's read end.
+// start runs argv and returns the child and its stdout's read end; its
+// stdin and stderr ends are closed.
 func start(t *testing.T, sp *Spawner, umask int, argv ...string) (*Child, *os.File) {
 	t.Helper()
-	r, w, err := Pipe()
+	c, err := sp.Start(&Attr{Path: argv[0], Argv: argv, Umask: umask})
 	if err != nil {
 		t.Fatal(err)
 	}
-	null, _ := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	defer null.Close()
-	c, err := sp.Start(&Attr{Path: argv[0], Argv: argv, Umask: umask,
-		Files: [3]int{int(null.Fd()), w, int(null.Fd())}})
-	Close(w)
-	if err != nil {
-		Close(r)
-		t.Fatal(err)
-	}
-	return c, PollableFile(r, "stdout")
+	Close(c.Stdio[0])
+	Close(c.Stdio[2])
+	return c, PollableFile(c.Stdio[1], "stdout")
 }
 
 func TestSpawnerExitStatusAndOutput(t *testing.T) {
@@ -110,7 +103,7 @@ func TestSpawnerPipes(t *testing.T) {
 	}
 	defer sp.Close()
 	for _, merge := range []bool{false, true} {
-		c, err := sp.Start(&Attr{Path: "/bin/sh", Umask: -1, Pipes: true, MergeStderr: merge,
+		c, err := sp.Start(&Attr{Path: "/bin/sh", Umask: -1, MergeStderr: merge,
 			Argv: []string{"sh", "-c", "read x; echo out:$x; echo err >&2"}})
 		if err != nil {
 			t.Fatal(err)
@@ -157,7 +150,7 @@ func TestSpawnerBurst(t *testing.T) {
 	const n = 40
 	pend := make([]*Pending, n)
 	for i := range pend {
-		pend[i], err = sp.Submit(&Attr{Path: "/bin/sh", Umask: i % 8, Pipes: true, MergeStderr: true,
+		pend[i], err = sp.Submit(&Attr{Path: "/bin/sh", Umask: i % 8, MergeStderr: true,
 			Argv: []string{"sh", "-c", "umask"}})
 		if err != nil {
 			t.Fatal(err)
@@ -193,7 +186,7 @@ func TestSpawnerCloseDrains(t *testing.T) {
 	}
 	pend := make([]*Pending, 10)
 	for i := range pend {
-		if pend[i], err = sp.Submit(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1, Pipes: true}); err != nil {
+		if pend[i], err = sp.Submit(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -224,7 +217,7 @@ func TestSpawnerForkError(t *testing.T) {
 	}
 	defer sp.Close()
 	before := openFds(t)
-	_, err = sp.Start(&Attr{Path: "/bin/true", Argv: []string{"true"}, Umask: -1, Pipes: true,
+	_, err = sp.Start(&Attr{Path: "/bin/true", Argv: []string{"true"}, Umask: -1,
 		Dir: "/nonexistent-dir"})
 	if !errors.Is(err, syscall.ENOENT) {
 		t.Errorf("start in a missing directory: %v, want ENOENT", err)
