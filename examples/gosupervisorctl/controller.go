@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/supervise-go/supervisor/client"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // Exit statuses, from the LSB init script conventions supervisorctl follows.
@@ -254,7 +255,7 @@ func describeError(err error) string {
 
 // faultStr is Python's str() of an xmlrpc.client.Fault.
 func faultStr(f *client.Fault) string {
-	return fmt.Sprintf("<Fault %d: %s>", f.Code, pyRepr(f.String))
+	return fmt.Sprintf("<Fault %d: %s>", f.Code, pyrepr.Repr(f.String))
 }
 
 // errnoClass names the OSError subclass Python raises for an errno.

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	supervisor "github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // ctlConfig is what [supervisorctl] sets. A nil pointer means the key was
@@ -247,13 +248,13 @@ func parseINI(text, name string) (*iniFile, error) {
 		}
 		if cur == nil {
 			return nil, &iniError{"configparser.MissingSectionHeaderError",
-				fmt.Sprintf("File contains no section headers.\nfile: %s, line: %d\n%s", pyRepr(name), lineno, pyRepr(line))}
+				fmt.Sprintf("File contains no section headers.\nfile: %s, line: %d\n%s", pyrepr.Repr(name), lineno, pyrepr.Repr(line))}
 		}
 		k := strings.IndexAny(content, "=:")
 		if k < 0 || strings.TrimFunc(content[:k], unicode.IsSpace) == "" {
 			// Like configparser, keep going (and keep the current option
 			// open for continuation lines) to report every bad line.
-			errs = append(errs, fmt.Sprintf("\n\t[line %2d]: %s", lineno, pyRepr(line)))
+			errs = append(errs, fmt.Sprintf("\n\t[line %2d]: %s", lineno, pyrepr.Repr(line)))
 			continue
 		}
 		key := strings.ToLower(strings.TrimRightFunc(content[:k], unicode.IsSpace))
@@ -265,7 +266,7 @@ func parseINI(text, name string) (*iniFile, error) {
 	}
 	if errs != nil {
 		return nil, &iniError{"configparser.ParsingError",
-			"Source contains parsing errors: " + pyRepr(name) + strings.Join(errs, "")}
+			"Source contains parsing errors: " + pyrepr.Repr(name) + strings.Join(errs, "")}
 	}
 	return f, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // options is the outcome of the command line and the configuration file.
@@ -90,7 +92,7 @@ func parseOptions(progname string, args []string, stdout, stderr io.Writer) (*op
 	for _, p := range parsed {
 		set := func(dst **string) error {
 			if *dst != nil {
-				return usage(fmt.Sprintf("conflicting command line option %s", pyRepr(p.opt)))
+				return usage(fmt.Sprintf("conflicting command line option %s", pyrepr.Repr(p.opt)))
 			}
 			v := p.arg
 			*dst = &v
@@ -105,12 +107,12 @@ func parseOptions(progname string, args []string, stdout, stderr io.Writer) (*op
 			err = set(&configFile)
 		case 'i':
 			if interactive {
-				return nil, usage(fmt.Sprintf("conflicting command line option %s", pyRepr(p.opt)))
+				return nil, usage(fmt.Sprintf("conflicting command line option %s", pyrepr.Repr(p.opt)))
 			}
 			interactive = true
 		case 's':
 			if !looksLikeURL(p.arg) {
-				return nil, usage(fmt.Sprintf("invalid value for %s %s: value %s is not a URL", p.opt, pyRepr(p.arg), pyRepr(p.arg)))
+				return nil, usage(fmt.Sprintf("invalid value for %s %s: value %s is not a URL", p.opt, pyrepr.Repr(p.arg), pyrepr.Repr(p.arg)))
 			}
 			err = set(&serverURL)
 		case 'u':

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/supervise-go/supervisor/client"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // pyInt is Python's int() of a string: optional sign, decimal digits,
@@ -54,7 +55,7 @@ func (c *controller) doTail(arg string) error {
 	case len(args) > 1:
 		name, channel = args[0], strings.ToLower(args[len(args)-1])
 		if channel != "stderr" && channel != "stdout" {
-			c.output("Error: bad channel " + pyRepr(channel))
+			c.output("Error: bad channel " + pyrepr.Repr(channel))
 			c.exit = exitGeneric
 			return nil
 		}
