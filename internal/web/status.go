@@ -203,8 +203,7 @@ func (h *handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(w, r); err != nil {
 		http.Error(w, "400 "+err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -309,8 +308,7 @@ func (h *handler) serveAction(w http.ResponseWriter, r *http.Request) {
 		h.deny(w, r)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(w, r); err != nil {
 		writeJSON(w, http.StatusBadRequest, actionReply{Message: err.Error()})
 		return
 	}

@@ -40,8 +40,7 @@ func (h *handler) serveTail(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(w, r); err != nil {
 		http.Error(w, "400 "+err.Error(), http.StatusBadRequest)
 		return
 	}

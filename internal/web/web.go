@@ -141,6 +141,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// maxFormBytes bounds the body of a request that is parsed as a form.
+const maxFormBytes = 64 << 10
+
+// parseForm parses r's query and its body, at most maxFormBytes of it.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return r.ParseForm()
+}
+
 // allowMethods answers 405 unless r's method is one of methods (HEAD counts
 // as GET).
 func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) bool {
