@@ -12,10 +12,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
@@ -45,7 +43,6 @@ type Daemon struct {
 	mood      atomic.Int32 // a supervisor.SupervisorState
 	stop      chan struct{}
 	stopOnce  sync.Once
-	restart   atomic.Bool
 	inherited []net.Listener // listeners handed over by the detaching parent
 }
 
@@ -81,6 +78,10 @@ func (d *Daemon) usageError(msg string) int {
 }
 
 func (d *Daemon) run() int {
+	// One subscription for the daemon's whole life, so that no signal goes
+	// unheard between two runs of a reload.
+	signals := notifySignals()
+	defer signal.Stop(signals)
 	first := true
 	for {
 		cfg, err := d.load()
@@ -96,7 +97,7 @@ func (d *Daemon) run() int {
 			}
 			return d.usageError(err.Error())
 		}
-		restart, code := d.runOnce(cfg, first)
+		restart, code := d.runOnce(cfg, first, signals)
 		if !restart {
 			return code
 		}
@@ -233,7 +234,7 @@ func applyFlags(f *flags, s *config.Supervisord) error {
 
 // runOnce runs the daemon on cfg until a shutdown (restart false) or a
 // reload (restart true), following supervisord's start-up order (spec 5.1).
-func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int) {
+func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signal) (restart bool, code int) {
 	s := &cfg.Supervisord
 	var queued []queuedLog
 
@@ -298,7 +299,6 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 	d.stop = make(chan struct{})
 	d.stopOnce = sync.Once{}
 	d.mu.Unlock()
-	d.restart.Store(false)
 	defer func() { _ = mainLog.Close() }()
 
 	for _, q := range queued {
@@ -367,8 +367,6 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 
 	// 8. Serve the API; 11. run until a shutdown or restart.
 	stopHTTP := d.serveHTTP(cfg, listeners)
-	signals := make(chan os.Signal, 8)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	d.mood.Store(int32(supervisor.SupervisorRunning))
@@ -381,73 +379,25 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool) (restart bool, code int
 		debug.FreeOSMemory()
 	}()
 	d.handleSignals(signals)
-	signal.Stop(signals)
+	// Signals still count while everything stops: SIGTERM turns a reload
+	// into a shutdown, SIGUSR2 reopens the logs, as in supervisord.
+	stopped := d.handleSignalsUntil(signals)
 	cancel()
 	<-served
 	stopHTTP()
+	stopped()
 
 	// 5.3 Exit: remove the pidfile (only if written); the unix sockets were
 	// removed with their servers.
 	if pidWritten {
 		_ = os.Remove(s.Pidfile)
 	}
-	return d.restart.Load(), 0
+	return d.State() == supervisor.SupervisorRestarting, 0
 }
 
 type queuedLog struct {
 	level slog.Level
 	msg   string
-}
-
-// handleSignals reacts to signals until a shutdown or restart begins.
-func (d *Daemon) handleSignals(signals <-chan os.Signal) {
-	for {
-		select {
-		case <-d.stop:
-			return
-		case sig := <-signals:
-			name := supervisorSignalName(sig)
-			switch sig {
-			case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT:
-				d.log.Warn(fmt.Sprintf("received %s indicating exit request", name))
-				d.Shutdown()
-			case syscall.SIGHUP:
-				if supervisor.SupervisorState(d.mood.Load()) != supervisor.SupervisorRunning {
-					d.log.Warn(fmt.Sprintf("ignored %s indicating restart request (shutdown in progress)", name))
-					continue
-				}
-				d.log.Warn(fmt.Sprintf("received %s indicating restart request", name))
-				d.Restart()
-			case syscall.SIGUSR2:
-				d.log.Info(fmt.Sprintf("received %s indicating log reopen request", name))
-				d.log.Info("supervisord logreopen")
-				if d.mainLog != nil {
-					_ = d.mainLog.Reopen()
-				}
-				if err := d.sup.ReopenLogs(); err != nil {
-					d.log.Warn(fmt.Sprintf("reopening child logs: %v", err))
-				}
-			}
-		}
-	}
-}
-
-func supervisorSignalName(sig os.Signal) string {
-	if s, ok := sig.(syscall.Signal); ok {
-		switch s {
-		case syscall.SIGTERM:
-			return "SIGTERM"
-		case syscall.SIGINT:
-			return "SIGINT"
-		case syscall.SIGQUIT:
-			return "SIGQUIT"
-		case syscall.SIGHUP:
-			return "SIGHUP"
-		case syscall.SIGUSR2:
-			return "SIGUSR2"
-		}
-	}
-	return strings.ToUpper(sig.String())
 }
 
 // serverURL is the SUPERVISOR_SERVER_URL given to children: the first unix
@@ -514,7 +464,8 @@ func (d *Daemon) State() supervisor.SupervisorState {
 	return supervisor.SupervisorState(d.mood.Load())
 }
 
-// Shutdown begins stopping everything; the daemon then exits.
+// Shutdown begins stopping everything; the daemon then exits, even when a
+// restart had begun.
 func (d *Daemon) Shutdown() {
 	d.mood.Store(int32(supervisor.SupervisorShutdown))
 	d.stopOnce.Do(func() { close(d.stop) })
@@ -524,7 +475,6 @@ func (d *Daemon) Shutdown() {
 // its config file, keeping its pid.
 func (d *Daemon) Restart() {
 	if d.mood.CompareAndSwap(int32(supervisor.SupervisorRunning), int32(supervisor.SupervisorRestarting)) {
-		d.restart.Store(true)
 		d.stopOnce.Do(func() { close(d.stop) })
 	}
 }

@@ -228,6 +228,42 @@ func TestSIGHUPReload(t *testing.T) {
 	assert.Equal(t, 0, waitExit(t, cmd))
 }
 
+// Signals still count while a reload stops everything, as in supervisord:
+// a second SIGHUP is logged, SIGUSR2 reopens the logs, and SIGTERM turns the
+// reload into a shutdown that ends with status 0 once the stop is done.
+func TestSignalsDuringReloadStop(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[program:stubborn]
+command=/bin/sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+startsecs=0
+stopwaitsecs=3
+killasgroup=true
+`)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "success: stubborn", 1)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	waitLog(t, logPath, "waiting for stubborn to die", 1)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	waitLog(t, logPath, "received SIGHUP indicating restart request", 2)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR2))
+	waitLog(t, logPath, "supervisord logreopen", 1)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	waitLog(t, logPath, "received SIGTERM indicating exit request", 1)
+
+	assert.Equal(t, 0, waitExit(t, cmd), "exits by itself, not killed by a signal")
+	waitLog(t, logPath, "stopped: stubborn (terminated by SIGKILL)", 1)
+	assert.Len(t, waitLog(t, logPath, "supervisord started with pid", 1), 1, "no second run")
+	_, err := os.Stat(filepath.Join(dir, "s.pid"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "pidfile removed")
+	assert.Empty(t, orphans(`/bin/sh -c trap "" TERM; while :; do sleep 0.1; done`), "nothing left running")
+}
+
 // Without -n the daemon detaches: the command returns at once with 0, the
 // daemon runs in its own session with its pid in the pidfile.
 func TestDetach(t *testing.T) {
