@@ -98,6 +98,8 @@ func execDaemon(bin string) startFunc {
 		cmd := exec.Command(bin, "-n", "-c", conf)
 		cmd.Stdout, cmd.Stderr = &out, &out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// A Go daemon that hangs dumps every goroutine on SIGABRT.
+		cmd.Env = append(os.Environ(), "GOTRACEBACK=all")
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("starting %s: %v", bin, err)
 		}
@@ -106,15 +108,25 @@ func execDaemon(bin string) startFunc {
 		var once sync.Once
 		stop := func() {
 			once.Do(func() {
+				hung := false
 				cmd.Process.Signal(syscall.SIGTERM)
 				select {
 				case <-exited:
 				case <-time.After(30 * time.Second):
-					t.Errorf("%s did not stop on SIGTERM within 30s; killing it", bin)
+					hung = true
+					cmd.Process.Signal(syscall.SIGABRT)
+					select {
+					case <-exited:
+					case <-time.After(5 * time.Second):
+					}
 				}
 				// Whatever is left of the group (nothing, normally).
 				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 				<-exited
+				if hung {
+					mainLog, _ := os.ReadFile(filepath.Join(filepath.Dir(conf), "supervisord.log"))
+					t.Errorf("%s did not stop on SIGTERM within 30s; killed it\nmain log:\n%s\noutput (after SIGABRT):\n%s", bin, mainLog, out.String())
+				}
 			})
 		}
 		t.Cleanup(stop)
