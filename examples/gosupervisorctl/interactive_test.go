@@ -379,12 +379,16 @@ func TestFg(t *testing.T) {
 				stdin.Close()
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
+				// Python's supervisorctl prints "Exiting foreground" at once,
+				// but its output thread only notices when the log tail brings
+				// more bytes or its 30 s select timeout ends (with
+				// supervisord as with gosupervisord): wait well beyond that.
 				select {
 				case err := <-done:
 					if err != nil {
 						t.Errorf("%s fg: %v\n%s", c.name, err, out.String())
 					}
-				case <-time.After(30 * time.Second):
+				case <-time.After(90 * time.Second):
 					cmd.Process.Kill()
 					<-done
 					t.Fatalf("%s fg did not end at the end of its input", c.name)
