@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -358,7 +359,7 @@ func TestFg(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var out syncBuffer
+				var out proctest.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
@@ -400,22 +401,4 @@ func TestFg(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer that two goroutines may use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

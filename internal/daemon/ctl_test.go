@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
 // The tests in this file drive gosupervisord with Debian's real
@@ -343,7 +344,7 @@ stopasgroup=true
 
 	// tail -f streams new lines until interrupted.
 	cmd := exec.Command("supervisorctl", "-c", conf, "tail", "-f", "talker")
-	var buf safeBuffer
+	var buf proctest.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	require.NoError(t, cmd.Start())
 	deadline = time.Now().Add(waitLong)

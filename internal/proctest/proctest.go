@@ -1,7 +1,9 @@
-// Package proctest finds processes that tests left behind, by reading
-// /proc: children of the test binary (zombies included), and processes that
-// carry a marker variable in their environment, which grandchildren
-// inherit even once they are orphaned. It is for tests only.
+// Package proctest helps tests that run processes. It finds processes that
+// tests left behind, by reading /proc: children of the test binary (zombies
+// included), and processes that carry a marker variable in their
+// environment, which grandchildren inherit even once they are orphaned. Its
+// Buffer collects a child's output while the test reads it. It is for tests
+// only.
 package proctest
 
 import (

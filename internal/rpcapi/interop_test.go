@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
 // python returns a Python 3 interpreter with xmlrpc.client, preferring
@@ -176,7 +177,7 @@ func TestSupervisorctl(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, ctl, "-c", conf, "tail", "-f", "echo")
-	var buf syncBuffer
+	var buf proctest.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	require.NoError(t, cmd.Start())
 	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "first line\n") }, waitLong, 20*time.Millisecond, "%s", buf.String())

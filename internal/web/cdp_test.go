@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
 // A minimal Chrome DevTools protocol client over --remote-debugging-pipe:
@@ -85,8 +87,8 @@ func launchBrowser(t *testing.T, path string) *browser {
 		"about:blank")
 	cmd.ExtraFiles = []*os.File{cmdR, repW}
 	cmd.Env = append(os.Environ(), "WEB_CHROMIUM_MARK="+dir)
-	var stderr strings.Builder
-	cmd.Stderr = &syncWriter{w: &stderr}
+	var stderr proctest.Buffer
+	cmd.Stderr = &stderr
 	// Its own process group, so that it goes with every helper it forks;
 	// killed if the test binary dies. Pdeathsig fires when the thread that
 	// forked exits, so the fork happens on a thread kept until the end.
@@ -163,19 +165,6 @@ func launchBrowser(t *testing.T, path string) *browser {
 		}
 	})
 	return b
-}
-
-// syncWriter serializes writes from the exec package's copying goroutine and
-// reads at the end.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 func (b *browser) read(r io.Reader) {
