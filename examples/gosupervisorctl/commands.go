@@ -238,47 +238,51 @@ func (c *controller) doPid(arg string) error {
 
 // ---- start, stop, signal, restart
 
-func startResult(r client.Result) (string, error) {
+// resultWords are what supervisorctl prints after "name: " for the result
+// codes that one command knows.
+type resultWords map[int]string
+
+// line is supervisorctl's line for r, or its complaint about a code it has
+// no words for.
+func (w resultWords) line(r client.Result) (string, error) {
 	name := r.Namespec()
-	switch r.Status {
-	case client.FaultBadName:
-		return name + ": ERROR (no such process)", nil
-	case client.FaultNoFile:
-		return name + ": ERROR (no such file)", nil
-	case client.FaultNotExecutable:
-		return name + ": ERROR (file is not executable)", nil
-	case client.FaultAlreadyStarted:
-		return name + ": ERROR (already started)", nil
-	case client.FaultSpawnError:
-		return name + ": ERROR (spawn error)", nil
-	case client.FaultAbnormalTermination:
-		return name + ": ERROR (abnormal termination)", nil
-	case client.FaultSuccess:
-		return name + ": started", nil
+	if words, ok := w[r.Status]; ok {
+		return name + ": " + words, nil
 	}
 	return "", unknownResult(r.Status, name)
 }
 
-func signalResult(r client.Result, success string) (string, error) {
-	name := r.Namespec()
-	switch r.Status {
-	case client.FaultBadName:
-		return name + ": ERROR (no such process)", nil
-	case client.FaultBadSignal:
-		return name + ": ERROR (bad signal name)", nil
-	case client.FaultNotRunning:
-		return name + ": ERROR (not running)", nil
-	case client.FaultSuccess:
-		return name + ": " + success, nil
-	case client.FaultFailed:
-		return r.Description, nil
+var startResult = resultWords{
+	client.FaultBadName:             "ERROR (no such process)",
+	client.FaultNoFile:              "ERROR (no such file)",
+	client.FaultNotExecutable:       "ERROR (file is not executable)",
+	client.FaultAlreadyStarted:      "ERROR (already started)",
+	client.FaultSpawnError:          "ERROR (spawn error)",
+	client.FaultAbnormalTermination: "ERROR (abnormal termination)",
+	client.FaultSuccess:             "started",
+}.line
+
+var (
+	stopResult      = signalResult("stopped")
+	signalledResult = signalResult("signalled")
+)
+
+// signalResult formats the results of stop or signal: success says
+// success, and a failure prints its description alone.
+func signalResult(success string) func(client.Result) (string, error) {
+	words := resultWords{
+		client.FaultBadName:    "ERROR (no such process)",
+		client.FaultBadSignal:  "ERROR (bad signal name)",
+		client.FaultNotRunning: "ERROR (not running)",
+		client.FaultSuccess:    success,
 	}
-	return "", unknownResult(r.Status, name)
+	return func(r client.Result) (string, error) {
+		if r.Status == client.FaultFailed {
+			return r.Description, nil
+		}
+		return words.line(r)
+	}
 }
-
-func stopResult(r client.Result) (string, error) { return signalResult(r, "stopped") }
-
-func signalledResult(r client.Result) (string, error) { return signalResult(r, "signalled") }
 
 // showResults prints the results of a group or "all" call.
 func (c *controller) showResults(rs []client.Result, format func(client.Result) (string, error), ignored int) error {
@@ -298,6 +302,68 @@ func faultResult(f *client.Fault, group, process string) client.Result {
 	return client.Result{Name: process, Group: group, Status: f.Code, Description: f.String}
 }
 
+// namedTargets is how start, stop or signal reaches the processes its
+// arguments name: all of them, a whole group ("g" or "g:*"), or one.
+type namedTargets struct {
+	all    func() ([]client.Result, error)
+	group  func(group string) ([]client.Result, error)
+	one    func(name string) error
+	format func(client.Result) (string, error)
+	// ignored is the fault that leaves the exit status alone.
+	ignored int
+	// noGroupExit is the exit status after an unknown group; groupErrExit,
+	// unless 0, the one set before another failure of a group call.
+	noGroupExit, groupErrExit int
+}
+
+// applyNamed runs t on names and prints a line for each process, as
+// supervisorctl does.
+func (c *controller) applyNamed(names []string, t namedTargets) error {
+	if slices.Contains(names, "all") {
+		rs, err := t.all()
+		if err != nil {
+			return err
+		}
+		return c.showResults(rs, t.format, t.ignored)
+	}
+	for _, name := range names {
+		group, process, hasProcess := splitNamespec(name)
+		if !hasProcess {
+			rs, err := t.group(group)
+			if err != nil {
+				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
+					c.output(group + ": ERROR (no such group)")
+					c.exit = t.noGroupExit
+					continue
+				}
+				if t.groupErrExit != 0 {
+					c.exit = t.groupErrExit
+				}
+				return err
+			}
+			if err := c.showResults(rs, t.format, t.ignored); err != nil {
+				return err
+			}
+			continue
+		}
+		r := client.Result{Name: process, Group: group, Status: client.FaultSuccess}
+		if err := t.one(name); err != nil {
+			f := faultOf(err)
+			if f == nil {
+				return err
+			}
+			r = faultResult(f, group, process)
+		}
+		line, err := t.format(r)
+		if err != nil {
+			return err
+		}
+		c.output(line)
+		c.setExitFromFault(r.Status, t.ignored)
+	}
+	return nil
+}
+
 func (c *controller) doStart(arg string) error {
 	if ok, err := c.upcheck(); !ok {
 		return err
@@ -310,49 +376,14 @@ func (c *controller) doStart(arg string) error {
 		c.printHelp("start")
 		return nil
 	}
-	if slices.Contains(names, "all") {
-		rs, err := cl.StartAllProcesses(c.ctx, true)
-		if err != nil {
-			return err
-		}
-		return c.showResults(rs, startResult, client.FaultAlreadyStarted)
-	}
-	for _, name := range names {
-		group, process, hasProcess := splitNamespec(name)
-		if !hasProcess {
-			rs, err := cl.StartProcessGroup(c.ctx, group, true)
-			if err != nil {
-				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
-					c.output(group + ": ERROR (no such group)")
-					c.exit = exitInvalidArgs
-					continue
-				}
-				c.exit = exitGeneric
-				return err
-			}
-			if err := c.showResults(rs, startResult, client.FaultAlreadyStarted); err != nil {
-				return err
-			}
-			continue
-		}
-		err := cl.StartProcess(c.ctx, name, true)
-		if err != nil {
-			f := faultOf(err)
-			if f == nil {
-				return err
-			}
-			r := faultResult(f, group, process)
-			line, err := startResult(r)
-			if err != nil {
-				return err
-			}
-			c.output(line)
-			c.setExitFromFault(f.Code, client.FaultAlreadyStarted)
-			continue
-		}
-		c.output(client.Namespec(group, process) + ": started")
-	}
-	return nil
+	return c.applyNamed(names, namedTargets{
+		all:         func() ([]client.Result, error) { return cl.StartAllProcesses(c.ctx, true) },
+		group:       func(g string) ([]client.Result, error) { return cl.StartProcessGroup(c.ctx, g, true) },
+		one:         func(name string) error { return cl.StartProcess(c.ctx, name, true) },
+		format:      startResult,
+		ignored:     client.FaultAlreadyStarted,
+		noGroupExit: exitInvalidArgs, groupErrExit: exitGeneric,
+	})
 }
 
 func (c *controller) doStop(arg string) error {
@@ -367,47 +398,14 @@ func (c *controller) doStop(arg string) error {
 		c.printHelp("stop")
 		return nil
 	}
-	if slices.Contains(names, "all") {
-		rs, err := cl.StopAllProcesses(c.ctx, true)
-		if err != nil {
-			return err
-		}
-		return c.showResults(rs, stopResult, client.FaultNotRunning)
-	}
-	for _, name := range names {
-		group, process, hasProcess := splitNamespec(name)
-		if !hasProcess {
-			rs, err := cl.StopProcessGroup(c.ctx, group, true)
-			if err != nil {
-				c.exit = exitGeneric
-				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
-					c.output(group + ": ERROR (no such group)")
-					continue
-				}
-				return err
-			}
-			if err := c.showResults(rs, stopResult, client.FaultNotRunning); err != nil {
-				return err
-			}
-			continue
-		}
-		err := cl.StopProcess(c.ctx, name, true)
-		if err != nil {
-			f := faultOf(err)
-			if f == nil {
-				return err
-			}
-			line, err := stopResult(faultResult(f, group, process))
-			if err != nil {
-				return err
-			}
-			c.output(line)
-			c.setExitFromFault(f.Code, client.FaultNotRunning)
-			continue
-		}
-		c.output(client.Namespec(group, process) + ": stopped")
-	}
-	return nil
+	return c.applyNamed(names, namedTargets{
+		all:         func() ([]client.Result, error) { return cl.StopAllProcesses(c.ctx, true) },
+		group:       func(g string) ([]client.Result, error) { return cl.StopProcessGroup(c.ctx, g, true) },
+		one:         func(name string) error { return cl.StopProcess(c.ctx, name, true) },
+		format:      stopResult,
+		ignored:     client.FaultNotRunning,
+		noGroupExit: exitGeneric, groupErrExit: exitGeneric,
+	})
 }
 
 func (c *controller) doSignal(arg string) error {
@@ -423,47 +421,14 @@ func (c *controller) doSignal(arg string) error {
 	}
 	sig, names := args[0], args[1:]
 	cl, _ := c.client()
-	if slices.Contains(names, "all") {
-		rs, err := cl.SignalAllProcesses(c.ctx, sig)
-		if err != nil {
-			return err
-		}
-		return c.showResults(rs, signalledResult, noIgnore)
-	}
-	for _, name := range names {
-		group, process, hasProcess := splitNamespec(name)
-		if !hasProcess {
-			rs, err := cl.SignalProcessGroup(c.ctx, group, sig)
-			if err != nil {
-				if f := faultOf(err); f != nil && f.Code == client.FaultBadName {
-					c.output(group + ": ERROR (no such group)")
-					c.exit = exitGeneric
-					continue
-				}
-				return err
-			}
-			if err := c.showResults(rs, signalledResult, noIgnore); err != nil {
-				return err
-			}
-			continue
-		}
-		err := cl.SignalProcess(c.ctx, name, sig)
-		if err != nil {
-			f := faultOf(err)
-			if f == nil {
-				return err
-			}
-			line, err := signalledResult(faultResult(f, group, process))
-			if err != nil {
-				return err
-			}
-			c.output(line)
-			c.setExitFromFault(f.Code, noIgnore)
-			continue
-		}
-		c.output(client.Namespec(group, process) + ": signalled")
-	}
-	return nil
+	return c.applyNamed(names, namedTargets{
+		all:         func() ([]client.Result, error) { return cl.SignalAllProcesses(c.ctx, sig) },
+		group:       func(g string) ([]client.Result, error) { return cl.SignalProcessGroup(c.ctx, g, sig) },
+		one:         func(name string) error { return cl.SignalProcess(c.ctx, name, sig) },
+		format:      signalledResult,
+		ignored:     noIgnore,
+		noGroupExit: exitGeneric,
+	})
 }
 
 func (c *controller) doRestart(arg string) error {
@@ -812,18 +777,11 @@ func (c *controller) doUpdate(arg string) error {
 
 // ---- clear
 
-func clearResult(r client.Result) (string, error) {
-	name := r.Namespec()
-	switch r.Status {
-	case client.FaultBadName:
-		return name + ": ERROR (no such process)", nil
-	case client.FaultFailed:
-		return name + ": ERROR (failed)", nil
-	case client.FaultSuccess:
-		return name + ": cleared", nil
-	}
-	return "", unknownResult(r.Status, name)
-}
+var clearResult = resultWords{
+	client.FaultBadName: "ERROR (no such process)",
+	client.FaultFailed:  "ERROR (failed)",
+	client.FaultSuccess: "cleared",
+}.line
 
 func (c *controller) doClear(arg string) error {
 	if ok, err := c.upcheck(); !ok {
