@@ -102,6 +102,15 @@ func (c *controller) setExitFromFault(code, ignored int) {
 	}
 }
 
+// usage reports a command line that cmd does not accept: the message, then
+// cmd's help, and the exit status to end with.
+func (c *controller) usage(cmd, msg string, exit int) error {
+	c.output(msg)
+	c.exit = exit
+	c.printHelp(cmd)
+	return nil
+}
+
 // noIgnore is an ignored fault code that no result has.
 const noIgnore = -1
 
@@ -371,10 +380,7 @@ func (c *controller) doStart(arg string) error {
 	names := fields(arg)
 	cl, _ := c.client()
 	if len(names) == 0 {
-		c.output("Error: start requires a process name")
-		c.exit = exitInvalidArgs
-		c.printHelp("start")
-		return nil
+		return c.usage("start", "Error: start requires a process name", exitInvalidArgs)
 	}
 	return c.applyNamed(names, namedTargets{
 		all:         func() ([]client.Result, error) { return cl.StartAllProcesses(c.ctx, true) },
@@ -393,10 +399,7 @@ func (c *controller) doStop(arg string) error {
 	names := fields(arg)
 	cl, _ := c.client()
 	if len(names) == 0 {
-		c.output("Error: stop requires a process name")
-		c.exit = exitGeneric
-		c.printHelp("stop")
-		return nil
+		return c.usage("stop", "Error: stop requires a process name", exitGeneric)
 	}
 	return c.applyNamed(names, namedTargets{
 		all:         func() ([]client.Result, error) { return cl.StopAllProcesses(c.ctx, true) },
@@ -414,10 +417,7 @@ func (c *controller) doSignal(arg string) error {
 	}
 	args := fields(arg)
 	if len(args) < 2 {
-		c.output("Error: signal requires a signal name and a process name")
-		c.printHelp("signal")
-		c.exit = exitGeneric
-		return nil
+		return c.usage("signal", "Error: signal requires a signal name and a process name", exitGeneric)
 	}
 	sig, names := args[0], args[1:]
 	cl, _ := c.client()
@@ -436,10 +436,7 @@ func (c *controller) doRestart(arg string) error {
 		return err
 	}
 	if len(fields(arg)) == 0 {
-		c.output("Error: restart requires a process name")
-		c.exit = exitGeneric
-		c.printHelp("restart")
-		return nil
+		return c.usage("restart", "Error: restart requires a process name", exitGeneric)
 	}
 	if err := c.doStop(arg); err != nil {
 		return err
@@ -466,10 +463,7 @@ func (c *controller) confirm(question string) (bool, error) {
 
 func (c *controller) doShutdown(arg string) error {
 	if arg != "" {
-		c.output("Error: shutdown accepts no arguments")
-		c.exit = exitGeneric
-		c.printHelp("shutdown")
-		return nil
+		return c.usage("shutdown", "Error: shutdown accepts no arguments", exitGeneric)
 	}
 	really, err := c.confirm("Really shut the remote supervisord process down y/N? ")
 	if err != nil || !really {
@@ -509,10 +503,7 @@ func (c *controller) doShutdown(arg string) error {
 
 func (c *controller) doReload(arg string) error {
 	if arg != "" {
-		c.output("Error: reload accepts no arguments")
-		c.exit = exitGeneric
-		c.printHelp("reload")
-		return nil
+		return c.usage("reload", "Error: reload accepts no arguments", exitGeneric)
 	}
 	really, err := c.confirm("Really restart the remote supervisord process y/N? ")
 	if err != nil || !really {
@@ -541,10 +532,7 @@ func (c *controller) doReload(arg string) error {
 
 func (c *controller) doAvail(arg string) error {
 	if arg != "" {
-		c.output("Error: avail accepts no arguments")
-		c.exit = exitGeneric
-		c.printHelp("avail")
-		return nil
+		return c.usage("avail", "Error: avail accepts no arguments", exitGeneric)
 	}
 	cl, err := c.client()
 	if err != nil {
@@ -576,10 +564,7 @@ func (c *controller) doAvail(arg string) error {
 
 func (c *controller) doReread(arg string) error {
 	if arg != "" {
-		c.output("Error: reread accepts no arguments")
-		c.exit = exitGeneric
-		c.printHelp("reread")
-		return nil
+		return c.usage("reread", "Error: reread accepts no arguments", exitGeneric)
 	}
 	cl, err := c.client()
 	if err != nil {
@@ -789,10 +774,7 @@ func (c *controller) doClear(arg string) error {
 	}
 	names := fields(arg)
 	if len(names) == 0 {
-		c.output("Error: clear requires a process name")
-		c.exit = exitGeneric
-		c.printHelp("clear")
-		return nil
+		return c.usage("clear", "Error: clear requires a process name", exitGeneric)
 	}
 	cl, _ := c.client()
 	if slices.Contains(names, "all") {
@@ -846,10 +828,7 @@ func (c *controller) doOpen(arg string) error {
 
 func (c *controller) doVersion(arg string) error {
 	if arg != "" {
-		c.output("Error: version accepts no arguments")
-		c.exit = exitGeneric
-		c.printHelp("version")
-		return nil
+		return c.usage("version", "Error: version accepts no arguments", exitGeneric)
 	}
 	if ok, err := c.upcheck(); !ok {
 		return err

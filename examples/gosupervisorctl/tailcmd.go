@@ -33,16 +33,10 @@ func (c *controller) doTail(arg string) error {
 	}
 	args := fields(arg)
 	if len(args) < 1 {
-		c.output("Error: too few arguments")
-		c.exit = exitGeneric
-		c.printHelp("tail")
-		return nil
+		return c.usage("tail", "Error: too few arguments", exitGeneric)
 	}
 	if len(args) > 3 {
-		c.output("Error: too many arguments")
-		c.exit = exitGeneric
-		c.printHelp("tail")
-		return nil
+		return c.usage("tail", "Error: too many arguments", exitGeneric)
 	}
 	modifier := ""
 	if strings.HasPrefix(args[0], "-") {
@@ -121,10 +115,7 @@ func (c *controller) doMaintail(arg string) error {
 	bytes := 1600
 	switch {
 	case len(args) > 1:
-		c.output("Error: too many arguments")
-		c.exit = exitGeneric
-		c.printHelp("maintail")
-		return nil
+		return c.usage("maintail", "Error: too many arguments", exitGeneric)
 	case len(args) == 1:
 		if !strings.HasPrefix(args[0], "-") {
 			c.output("Error: bad argument " + args[0])
@@ -228,10 +219,7 @@ func (c *controller) doFg(arg string) error {
 	}
 	names := fields(arg)
 	if len(names) == 0 {
-		c.output("ERROR: no process name supplied")
-		c.exit = exitGeneric
-		c.printHelp("fg")
-		return nil
+		return c.usage("fg", "ERROR: no process name supplied", exitGeneric)
 	}
 	if len(names) > 1 {
 		c.output("ERROR: too many process names supplied")

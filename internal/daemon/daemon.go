@@ -378,14 +378,19 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 		<-sup.Ready()
 		debug.FreeOSMemory()
 	}()
-	d.handleSignals(signals)
+	d.handleSignals(signals, d.stop)
 	// Signals still count while everything stops: SIGTERM turns a reload
 	// into a shutdown, SIGUSR2 reopens the logs, as in supervisord.
-	stopped := d.handleSignalsUntil(signals)
+	stopped, handled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(handled)
+		d.handleSignals(signals, stopped)
+	}()
 	cancel()
 	<-served
 	stopHTTP()
-	stopped()
+	close(stopped)
+	<-handled
 
 	// 5.3 Exit: remove the pidfile (only if written); the unix sockets were
 	// removed with their servers.

@@ -17,39 +17,16 @@ func notifySignals() chan os.Signal {
 	return signals
 }
 
-// handleSignals reacts to signals until a shutdown or restart begins.
-func (d *Daemon) handleSignals(signals <-chan os.Signal) {
+// handleSignals reacts to signals until stop is closed. Signals that arrive
+// after that wait in the channel for the next call.
+func (d *Daemon) handleSignals(signals <-chan os.Signal, stop <-chan struct{}) {
 	for {
 		select {
-		case <-d.stop:
+		case <-stop:
 			return
 		case sig := <-signals:
 			d.handleSignal(sig)
 		}
-	}
-}
-
-// handleSignalsUntil goes on reacting to signals in the background while a
-// shutdown or restart stops everything; the function it returns ends that
-// and waits until no signal is being handled. Signals that arrive after it
-// wait in the channel for the next run.
-func (d *Daemon) handleSignalsUntil(signals <-chan os.Signal) (end func()) {
-	done := make(chan struct{})
-	ended := make(chan struct{})
-	go func() {
-		defer close(ended)
-		for {
-			select {
-			case <-done:
-				return
-			case sig := <-signals:
-				d.handleSignal(sig)
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-ended
 	}
 }
 
