@@ -2,9 +2,10 @@ package supervisor
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // signalNames maps Linux signal numbers to supervisord's names (spec 3.4:
@@ -18,9 +19,12 @@ var signalNames = map[syscall.Signal]string{
 	28: "SIGWINCH", 29: "SIGPOLL", 30: "SIGPWR", 31: "SIGSYS", 34: "SIGRTMIN", 64: "SIGRTMAX",
 }
 
-// signalAliases are the other names Python's signal module accepts.
+// signalAliases are the other names Python's signal module accepts,
+// handler constants (SIG_DFL, SIG_IGN) and sigprocmask's flags included:
+// supervisord takes any SIG attribute of the module for a signal.
 var signalAliases = map[string]syscall.Signal{
 	"SIGIOT": 6, "SIGCLD": 17, "SIGIO": 29,
+	"SIG_DFL": 0, "SIG_IGN": 1, "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2,
 }
 
 // signalName returns supervisord's name for sig, or "signal N".
@@ -31,29 +35,49 @@ func signalName(sig syscall.Signal) string {
 	return fmt.Sprintf("signal %d", int(sig))
 }
 
-// ParseSignal reads a signal as supervisord does: a number, or a name with
-// or without the SIG prefix, in any case, surrounding spaces ignored. Errors
-// match ErrBadSignal and carry supervisord's texts.
+// ParseSignal reads a signal as supervisord's signal_number does, for a
+// config's stopsignal as for signalProcess: a number as Python's int()
+// reads it, or a name with or without the SIG prefix, in any case; spaces
+// around either are ignored. It must be one of Linux's signals, 0, SIGRTMIN
+// or SIGRTMAX. Errors match ErrBadSignal and their text is supervisord's.
 func ParseSignal(s string) (syscall.Signal, error) {
-	t := strings.TrimSpace(s)
-	if n, err := strconv.Atoi(t); err == nil {
-		sig := syscall.Signal(n)
-		if _, ok := signalNames[sig]; ok || n == 0 || (n > 34 && n < 64) {
-			return sig, nil
+	t := pyrepr.Strip(s)
+	n, isNumber := pyrepr.ParseDigits(t, 10, false)
+	if !isNumber {
+		name := strings.ToUpper(t)
+		if !strings.HasPrefix(name, "SIG") {
+			name = "SIG" + name
 		}
-		return 0, fmt.Errorf("%w: value %s is not a valid signal number", ErrBadSignal, pyRepr(s))
+		sig, ok := signalByName(name)
+		if !ok {
+			return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal name", pyRepr(s)))
+		}
+		n = int64(sig)
 	}
-	name := strings.ToUpper(t)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
+	if _, known := signalNames[syscall.Signal(n)]; !known && n != 0 {
+		return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal number", pyRepr(s)))
 	}
+	return syscall.Signal(n), nil
+}
+
+// signalByName looks a SIG-prefixed upper-case name up.
+func signalByName(name string) (syscall.Signal, bool) {
 	if sig, ok := signalAliases[name]; ok {
-		return sig, nil
+		return sig, true
 	}
 	for sig, n := range signalNames {
 		if n == name {
-			return sig, nil
+			return sig, true
 		}
 	}
-	return 0, fmt.Errorf("%w: value %s is not a valid signal name", ErrBadSignal, pyRepr(s))
+	return 0, false
 }
+
+// badSignalError is ParseSignal's error: supervisord's text, matching
+// ErrBadSignal.
+type badSignalError string
+
+func (e badSignalError) Error() string { return string(e) }
+
+// Unwrap lets errors.Is match ErrBadSignal.
+func (e badSignalError) Unwrap() error { return ErrBadSignal }

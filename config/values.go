@@ -32,54 +32,6 @@ func pyInt(s string) (int, error) {
 	return int(n), nil
 }
 
-// parseDigits parses [sign][0o]digits with Python's underscore rules; the
-// 0o prefix is allowed only when prefixOK. Overflowing int64 fails.
-func parseDigits(s string, base int, prefixOK bool) (int64, bool) {
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	afterPrefix := false
-	if prefixOK && len(s) >= 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O') {
-		s = s[2:]
-		afterPrefix = true
-	}
-	if s == "" {
-		return 0, false
-	}
-	var n int64
-	prevDigit := afterPrefix // "0o_7" is valid, "_7" is not
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' {
-			if !prevDigit {
-				return 0, false
-			}
-			prevDigit = false
-			continue
-		}
-		d := int64(c) - '0'
-		if c < '0' || c > '9' || d >= int64(base) {
-			return 0, false
-		}
-		if n > (math.MaxInt64-d)/int64(base) {
-			return 0, false
-		}
-		n = n*int64(base) + d
-		prevDigit = true
-		digits++
-	}
-	if !prevDigit || digits == 0 {
-		return 0, false
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
 var (
 	truthy = []string{"yes", "true", "on", "1"}
 	falsy  = []string{"no", "false", "off", "0"}
@@ -139,47 +91,10 @@ func octal(s string) (int64, error) {
 	return n, nil
 }
 
-// signalNames are the names Python's signal module offers on Linux (the
-// SIG prefix removed). SIG_DFL, SIG_IGN, SIG_BLOCK, SIG_UNBLOCK and
-// SIG_SETMASK are constants, not signals, but supervisord's lookup accepts
-// them too ("_DFL" is 0).
-var signalNames = map[string]int{
-	"ABRT": 6, "ALRM": 14, "BUS": 7, "CHLD": 17, "CLD": 17, "CONT": 18,
-	"FPE": 8, "HUP": 1, "ILL": 4, "INT": 2, "IO": 29, "IOT": 6, "KILL": 9,
-	"PIPE": 13, "POLL": 29, "PROF": 27, "PWR": 30, "QUIT": 3, "RTMAX": 64,
-	"RTMIN": 34, "SEGV": 11, "STKFLT": 16, "STOP": 19, "SYS": 31, "TERM": 15,
-	"TRAP": 5, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23, "USR1": 10,
-	"USR2": 12, "VTALRM": 26, "WINCH": 28, "XCPU": 24, "XFSZ": 25,
-	"_BLOCK": 0, "_DFL": 0, "_IGN": 1, "_SETMASK": 2, "_UNBLOCK": 1,
-}
-
-// validSignal says whether n is the value of one of signalNames.
-func validSignal(n int) bool {
-	for _, v := range signalNames {
-		if v == n {
-			return true
-		}
-	}
-	return false
-}
-
 // signalNumber is supervisord's signal_number: a number, or a name with or
 // without SIG, in any case.
 func signalNumber(s string) (syscall.Signal, error) {
-	n, err := pyInt(s)
-	if err != nil {
-		name := strings.ToUpper(pyStrip(s))
-		name = strings.TrimPrefix(name, "SIG")
-		v, ok := signalNames[name]
-		if !ok {
-			return 0, fmt.Errorf("value %s is not a valid signal name", pyRepr(s))
-		}
-		n = v
-	}
-	if !validSignal(n) {
-		return 0, fmt.Errorf("value %s is not a valid signal number", pyRepr(s))
-	}
-	return syscall.Signal(n), nil
+	return supervisor.ParseSignal(s)
 }
 
 // exitCodes is supervisord's list_of_exitcodes.

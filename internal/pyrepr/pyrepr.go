@@ -1,5 +1,8 @@
-// Package pyrepr quotes strings the way Python's repr() and ascii() do,
-// which is how supervisord quotes names and values inside its messages.
+// Package pyrepr reproduces the pieces of Python's str and int that
+// supervisord's behaviour rests on: it quotes strings the way repr() and
+// ascii() do, which is how supervisord quotes names and values inside its
+// messages, and strips and reads integers as str.strip() and int() do, which
+// is what supervisord accepts in its values.
 package pyrepr
 
 import (
