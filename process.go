@@ -471,7 +471,7 @@ func (p *Process) stop(shutdown bool) error {
 		if p.spec.StopAsGroup {
 			group = " process group"
 		}
-		p.sup.log.Debug(fmt.Sprintf("killing %s (pid %d)%s with signal %s", p.spec.name, p.child.Pid, group, signalName(sig)))
+		p.sup.log.Debug(fmt.Sprintf("killing %s (pid %d)%s with signal %s", p.spec.name, p.child.Pid, group, SignalName(sig)))
 		p.killing = true
 		if err := p.sendSignal(sig, p.spec.StopAsGroup); err != nil {
 			p.killing = false
@@ -503,7 +503,7 @@ func (p *Process) signal(sig syscall.Signal) error {
 	if !p.State().IsSignallable() || p.child == nil {
 		return fmt.Errorf("%s: %w", p.Namespec(), ErrNotRunning)
 	}
-	p.sup.log.Debug(fmt.Sprintf("sending %s (pid %d) sig %s", p.spec.name, p.child.Pid, signalName(sig)))
+	p.sup.log.Debug(fmt.Sprintf("sending %s (pid %d) sig %s", p.spec.name, p.child.Pid, SignalName(sig)))
 	if err := p.child.Signal(sig); err != nil {
 		p.signalFailed(err)
 		return fmt.Errorf("%s: %w: %v", p.Namespec(), ErrFailed, err)
@@ -595,7 +595,7 @@ func describeExit(ws syscall.WaitStatus, err error) (int, string) {
 	case ws.Exited():
 		return ws.ExitStatus(), fmt.Sprintf("exit status %d", ws.ExitStatus())
 	case ws.Signaled():
-		why := "terminated by " + signalName(ws.Signal())
+		why := "terminated by " + SignalName(ws.Signal())
 		if ws.CoreDump() {
 			why += " (core dumped)"
 		}

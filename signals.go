@@ -27,8 +27,9 @@ var signalAliases = map[string]syscall.Signal{
 	"SIG_DFL": 0, "SIG_IGN": 1, "SIG_BLOCK": 0, "SIG_UNBLOCK": 1, "SIG_SETMASK": 2,
 }
 
-// signalName returns supervisord's name for sig, or "signal N".
-func signalName(sig syscall.Signal) string {
+// SignalName returns supervisord's name for sig (SIGTERM, SIGPOLL for 29,
+// SIGRTMIN for 34), or "signal N" for one it has no name for.
+func SignalName(sig syscall.Signal) string {
 	if n, ok := signalNames[sig]; ok {
 		return n
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"io"
 	"log/slog"
 	"net"
@@ -17,11 +16,13 @@ import (
 
 	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
 
-// Version is what -v prints and getSupervisorVersion answers: the
-// supervisord release whose behaviour gosupervisord reproduces.
-const Version = "4.2.5"
+// Version is what -v prints: the supervisord release whose behaviour
+// gosupervisord reproduces, the one getSupervisorVersion answers.
+const Version = rpcapi.SupervisorVersion
 
 // envDetached marks the re-executed child of a daemon that detaches; its
 // value lists the inherited listener fds.
@@ -35,15 +36,14 @@ type Daemon struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	mu        sync.Mutex
-	cfg       *config.Config // the available config (reread replaces it)
-	sup       *supervisor.Supervisor
-	log       *slog.Logger
-	mainLog   *supervisor.LogFile
-	mood      atomic.Int32 // a supervisor.SupervisorState
-	stop      chan struct{}
-	stopOnce  sync.Once
-	inherited []net.Listener // listeners handed over by the detaching parent
+	mu       sync.Mutex
+	cfg      *config.Config // the available config (reread replaces it)
+	sup      *supervisor.Supervisor
+	log      *slog.Logger
+	mainLog  *supervisor.LogFile
+	mood     atomic.Int32 // a supervisor.SupervisorState
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // Main runs gosupervisord with args (args[0] is the program name) and

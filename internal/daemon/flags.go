@@ -2,10 +2,11 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // flags are supervisord's command-line options. A nil pointer means the

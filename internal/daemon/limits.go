@@ -2,11 +2,12 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"os"
 	"os/user"
 	"strconv"
 	"syscall"
+
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // raiseLimits raises the soft RLIMIT_NOFILE and RLIMIT_NPROC to minfds and

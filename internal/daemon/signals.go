@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/supervise-go/supervisor"
@@ -34,7 +33,7 @@ func (d *Daemon) handleSignals(signals <-chan os.Signal, stop <-chan struct{}) {
 // SIGQUIT shut down (also during a restart), SIGHUP restarts (ignored
 // during a shutdown), SIGUSR2 reopens the logs.
 func (d *Daemon) handleSignal(sig os.Signal) {
-	name := supervisorSignalName(sig)
+	name := supervisor.SignalName(sig.(syscall.Signal))
 	switch sig {
 	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT:
 		d.log.Warn(fmt.Sprintf("received %s indicating exit request", name))
@@ -56,23 +55,4 @@ func (d *Daemon) handleSignal(sig os.Signal) {
 			d.log.Warn(fmt.Sprintf("reopening child logs: %v", err))
 		}
 	}
-}
-
-// supervisorSignalName is the name supervisord's log gives sig.
-func supervisorSignalName(sig os.Signal) string {
-	if s, ok := sig.(syscall.Signal); ok {
-		switch s {
-		case syscall.SIGTERM:
-			return "SIGTERM"
-		case syscall.SIGINT:
-			return "SIGINT"
-		case syscall.SIGQUIT:
-			return "SIGQUIT"
-		case syscall.SIGHUP:
-			return "SIGHUP"
-		case syscall.SIGUSR2:
-			return "SIGUSR2"
-		}
-	}
-	return strings.ToUpper(sig.String())
 }

@@ -3,6 +3,7 @@ package rpcapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/supervise-go/supervisor"
@@ -409,7 +410,7 @@ func (a *API) signalEach(target, group, name, sigName string) (any, error) {
 }
 
 func (a *API) badSignalResults(group, name, sigName string) (any, error) {
-	if group != "" && !containsGroup(a.sup().Groups(), group) {
+	if group != "" && !slices.Contains(a.sup().Groups(), group) {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
 	f := fault(xmlrpc.FaultBadSignal, sigName)
@@ -420,15 +421,6 @@ func (a *API) badSignalResults(group, name, sigName string) (any, error) {
 		}
 	}
 	return out, nil
-}
-
-func containsGroup(groups []string, name string) bool {
-	for _, g := range groups {
-		if g == name {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *API) getProcessInfo(_ context.Context, p params) (any, error) {

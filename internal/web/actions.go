@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,11 +159,7 @@ func (h *handler) performGroup(ctx context.Context, req actionRequest) (outcome,
 	}
 	sup := h.b.Supervisor()
 	g := req.Group
-	found := false
-	for _, name := range sup.Groups() {
-		found = found || name == g
-	}
-	if !found {
+	if !slices.Contains(sup.Groups(), g) {
 		return failed("No such group named "+g, supervisor.ErrBadName), nil
 	}
 	if !h.running() {

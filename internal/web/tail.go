@@ -22,7 +22,6 @@ const (
 type tailView struct {
 	Namespec   string
 	Channel    string
-	Limit      int64
 	Error      string
 	Data       string
 	Offset     int64 // the log's size when Data was read: where following resumes
@@ -54,7 +53,7 @@ func (h *handler) serveTail(w http.ResponseWriter, r *http.Request) {
 	if n, ok := digits(r.Form.Get("limit")); ok && n > limit {
 		limit = min(n, h.cfg.maxTail)
 	}
-	v := tailView{Namespec: ns, Channel: string(ch), Limit: limit}
+	v := tailView{Namespec: ns, Channel: string(ch)}
 	q := "tail.html?processname=" + pyQuote(ns)
 	if r.Form.Get("limit") != "" {
 		q += "&limit=" + strconv.FormatInt(limit, 10)

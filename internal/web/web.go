@@ -15,7 +15,7 @@ import (
 
 // Version is the supervisord version the page claims compatibility with;
 // the footer shows it after Name.
-const Version = "4.2.5"
+const Version = rpcapi.SupervisorVersion
 
 // Name is this implementation's name, shown in the footer.
 const Name = "supervise-go"
