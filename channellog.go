@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"log/syslog"
 	"strings"
+	"sync"
 )
 
 // Channel names one output channel of a process.
@@ -28,7 +29,10 @@ type channelLog struct {
 	file    *LogFile // nil when the output is not kept in a file
 	tail    *tailBuffer
 
-	// Touched by the channel's one reader goroutine only.
+	// Guarded by mu: after a quick respawn, the readers of the old child's
+	// pipes (held open by a grandchild, say) may still run for a while
+	// beside the new child's.
+	mu      sync.Mutex
 	capture *capture // nil unless CaptureMaxBytes > 0
 	stamps  timestamper
 }
@@ -70,7 +74,9 @@ func (c *channelLog) write(pid int, b []byte) {
 	}
 	if c.capture != nil {
 		var done [][]byte
+		c.mu.Lock()
 		b, done = c.capture.feed(b)
+		c.mu.Unlock()
 		for _, d := range done {
 			c.sup.publish(Event{Kind: EventProcessCommunication, Time: c.sup.clock.Now(),
 				Process: c.proc.name, Group: c.proc.group, Pid: pid, Channel: string(c.channel), Data: d})
@@ -80,7 +86,9 @@ func (c *channelLog) write(pid int, b []byte) {
 		return
 	}
 	if c.spec.Timestamps {
+		c.mu.Lock()
 		b = c.stamps.apply(c.sup.clock.Now(), b)
+		c.mu.Unlock()
 	}
 	_, _ = c.tail.Write(b)
 	if c.file != nil {

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -78,4 +79,27 @@ func TestCaptureModeAndFilters(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"the payload"}, captured)
+}
+
+// After a quick respawn, the readers of the old child's pipe (held open by a
+// grandchild that still writes) run beside the new child's for a while:
+// capture and timestamps must not race between them (go test -race), and
+// every line still comes out whole, with its timestamp.
+func TestRespawnBesideOldReaders(t *testing.T) {
+	t.Parallel()
+	spec := NewProgramSpec("chatty", `/bin/sh -c "(i=0; while [ \$i -lt 100 ]; do echo grandchild; i=\$((i+1)); sleep 0.01; done) & echo parent"`)
+	spec.StartSecs = 0
+	spec.AutoRestart = RestartAlways
+	spec.Stdout = LogSpec{CaptureMaxBytes: 1024, Timestamps: true}
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.log.waitFor(t, "spawned: 'chatty'", 4)
+	_, err := ts.Stop(context.Background(), "chatty", true)
+	require.NoError(t, err)
+	out, err := ts.RecentOutput("chatty", ChannelStdout)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines[1:] { // the first may be cut by the tail's start
+		assert.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (parent|grandchild)$`, l)
+	}
 }
