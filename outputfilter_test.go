@@ -87,7 +87,10 @@ func TestCaptureModeAndFilters(t *testing.T) {
 // every line still comes out whole, with its timestamp.
 func TestRespawnBesideOldReaders(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("chatty", `/bin/sh -c "(i=0; while [ \$i -lt 100 ]; do echo grandchild; i=\$((i+1)); sleep 0.01; done) & echo parent"`)
+	loop := func(n int, word string) string {
+		return "for i in" + strings.Repeat(" x", n) + "; do echo " + word + "; sleep 0.005; done"
+	}
+	spec := NewProgramSpec("chatty", "/bin/sh -c '("+loop(200, "grandchild")+") & "+loop(40, "parent")+"'")
 	spec.StartSecs = 0
 	spec.AutoRestart = RestartAlways
 	spec.Stdout = LogSpec{CaptureMaxBytes: 1024, Timestamps: true}
