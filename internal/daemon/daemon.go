@@ -370,13 +370,24 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	d.mood.Store(int32(supervisor.SupervisorRunning))
-	go func() { served <- sup.Serve(ctx) }()
+	go func() {
+		err := sup.Serve(ctx)
+		if err != nil {
+			// Nothing is supervised (no spawning threads, say): exit.
+			logger.Log(context.Background(), supervisor.LevelCritical, err.Error())
+			d.Shutdown()
+		}
+		served <- err
+	}()
 	go func() {
 		// Start-up (reading the config, creating every process) leaves
 		// garbage behind; give it back to the system once, so the
 		// long-running daemon's footprint is what it uses.
-		<-sup.Ready()
-		debug.FreeOSMemory()
+		select {
+		case <-sup.Ready():
+			debug.FreeOSMemory()
+		case <-ctx.Done():
+		}
 	}()
 	d.handleSignals(signals, d.stop)
 	// Signals still count while everything stops: SIGTERM turns a reload
@@ -387,7 +398,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 		d.handleSignals(signals, stopped)
 	}()
 	cancel()
-	<-served
+	serveErr := <-served
 	stopHTTP()
 	close(stopped)
 	<-handled
@@ -396,6 +407,9 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	// removed with their servers.
 	if pidWritten {
 		_ = os.Remove(s.Pidfile)
+	}
+	if serveErr != nil {
+		return false, 1
 	}
 	return d.State() == supervisor.SupervisorRestarting, 0
 }
