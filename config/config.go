@@ -293,8 +293,8 @@ func (l *loader) load(data []byte) (*Config, error) {
 
 // sectionFile is the file a section came from.
 func (l *loader) sectionFile(section string) string {
-	if f, ok := l.doc.secFile[section]; ok {
-		return f
+	if p, ok := l.doc.secPos[section]; ok {
+		return p.file
 	}
 	return l.file
 }
@@ -429,11 +429,6 @@ func (l *loader) supervisord() error {
 		conv("directory", err)
 	}
 	s.User = str("user", "")
-	if firstErr == nil {
-		if _, ok := l.doc.get(sec, "user"); !ok {
-			s.User = ""
-		}
-	}
 	umask, err := octal(str("umask", "022"))
 	conv("umask", err)
 	s.Umask = fs.FileMode(umask) & fs.ModePerm

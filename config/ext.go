@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -43,7 +44,7 @@ var ExtKeys = map[string]string{
 
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 	common := map[string]any{"here": l.here, "program_name": spec.Name,
-		"host_node_name": l.host, "group_name": cmpOr(spec.Group, spec.Name)}
+		"host_node_name": l.host, "group_name": cmp.Or(spec.Group, spec.Name)}
 	vals := map[string]string{}
 	for _, k := range l.doc.options(sec) {
 		if !strings.HasPrefix(k, ExtPrefix) {
@@ -187,13 +188,6 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration")
 	}
 	return d, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // checkExtKeysElsewhere rejects extension keys written in sections that

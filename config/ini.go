@@ -32,10 +32,9 @@ type pos struct {
 // sections in the order first seen, each key's raw value (no % expansion),
 // and where each came from.
 type document struct {
-	f       *ini.File
-	secPos  map[string]pos            // first header of each section
-	keyPos  map[string]map[string]pos // section -> key -> line that last set it
-	secFile map[string]string         // section -> file that created it, for sections from included files
+	f      *ini.File
+	secPos map[string]pos            // first header of each section
+	keyPos map[string]map[string]pos // section -> key -> line that last set it
 }
 
 // iniOptions configure go-ini as a plain store: no interpolation is ever
@@ -53,10 +52,9 @@ var iniOptions = ini.LoadOptions{
 
 func newDocument() *document {
 	return &document{
-		f:       ini.Empty(iniOptions),
-		secPos:  map[string]pos{},
-		keyPos:  map[string]map[string]pos{},
-		secFile: map[string]string{},
+		f:      ini.Empty(iniOptions),
+		secPos: map[string]pos{},
+		keyPos: map[string]map[string]pos{},
 	}
 }
 
@@ -300,7 +298,6 @@ func (d *document) read(name string, data []byte) error {
 				if _, err := d.f.GetSection(h); err != nil {
 					d.f.NewSection(h)
 					d.secPos[h] = pos{name, lineno}
-					d.secFile[h] = name
 				}
 			}
 			continue

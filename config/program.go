@@ -12,13 +12,6 @@ import (
 	"github.com/supervise-go/supervisor"
 )
 
-// section kinds that hold programs.
-const (
-	kindProgram  = "program"
-	kindListener = "eventlistener"
-	kindFCGI     = "fcgi-program"
-)
-
 // maxCheckedProcs bounds how many processes of one program Load expands to
 // validate its per-process templates; the root package expands every
 // process again when it spawns it. Expanding a million processes at load
@@ -95,7 +88,7 @@ func (l *loader) processGroups() error {
 			}
 			shown = member
 			inGroup[member] = true
-			spec, _, err := l.programSpec(member, name, kindProgram)
+			spec, err := l.programSpec(member, name)
 			if err != nil {
 				return err
 			}
@@ -123,7 +116,7 @@ func (l *loader) processGroups() error {
 		if err != nil {
 			return err
 		}
-		spec, _, err := l.programSpec(sec, "", kindProgram)
+		spec, err := l.programSpec(sec, "")
 		if err != nil {
 			return err
 		}
@@ -234,7 +227,7 @@ func (l *loader) listener(sec string) (*EventListener, error) {
 			"but this is not allowed because it will interfere with the eventlistener protocol", sec))
 	}
 	pool := strings.SplitN(sec, ":", 2)[1]
-	spec, _, err := l.programSpec(sec, pool, kindListener)
+	spec, err := l.programSpec(sec, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +320,7 @@ func (l *loader) fcgi(sec string) (*FCGIProgram, error) {
 		}
 		fp.Socket = fmt.Sprintf("tcp://%s:%d", strings.ToLower(host), p)
 	}
-	spec, _, err := l.programSpec(sec, name, kindFCGI)
+	spec, err := l.programSpec(sec, name)
 	if err != nil {
 		return nil, err
 	}
@@ -365,22 +358,22 @@ type procResult struct {
 // programSpec reads the program keys of a [program:x], [eventlistener:x] or
 // [fcgi-program:x] section, in supervisord's order. group is the group's
 // name ("" for the program's own). Errors get supervisord's section suffix.
-func (l *loader) programSpec(sec, group, kind string) (supervisor.ProgramSpec, string, error) {
-	spec, name, err := l.programSpecBare(sec, group, kind)
+func (l *loader) programSpec(sec, group string) (supervisor.ProgramSpec, error) {
+	spec, err := l.programSpecBare(sec, group)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			e.Msg = fmt.Sprintf("%s in section %s (file: %s)", e.Msg, pyRepr(sec), pyRepr(l.sectionFile(sec)))
 		}
-		return spec, name, err
+		return spec, err
 	}
-	return spec, name, nil
+	return spec, nil
 }
 
-func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpec, string, error) {
+func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, error) {
 	var spec supervisor.ProgramSpec
 	name, err := processOrGroupName(strings.SplitN(sec, ":", 2)[1])
 	if err != nil {
-		return spec, "", l.fail(sec, "", err.Error())
+		return spec, l.fail(sec, "", err.Error())
 	}
 	groupName := group
 	if groupName == "" {
@@ -463,30 +456,30 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 	spec.Stderr.CaptureMaxBytes = bytes("stderr_capture_maxbytes", "0")
 	spec.Stderr.EventsEnabled = boolean("stderr_events_enabled", "false")
 	if firstErr != nil {
-		return spec, name, firstErr
+		return spec, firstErr
 	}
 	if v, ok, err := l.get(sec, "serverurl", nil, common); err != nil {
-		return spec, name, err
+		return spec, err
 	} else if ok && strings.ToUpper(pyStrip(v)) != "AUTO" {
 		spec.ServerURL = v
 	}
 	if v, ok, err := l.get(sec, "user", nil, common); err != nil {
-		return spec, name, err
+		return spec, err
 	} else if ok {
 		if _, err := nameToUID(v); err != nil {
-			return spec, name, l.fail(sec, "user", err.Error())
+			return spec, l.fail(sec, "user", err.Error())
 		}
 		spec.User = v
 	}
 	if v, ok, err := l.get(sec, "umask", nil, common); err != nil {
-		return spec, name, err
+		return spec, err
 	} else if ok {
 		m, err := octal(v)
 		if err != nil {
-			return spec, name, l.fail(sec, "umask", err.Error())
+			return spec, l.fail(sec, "umask", err.Error())
 		}
 		if m < 0 || m > 0o777 {
-			return spec, name, l.fail(sec, "umask", fmt.Sprintf("umask %s is outside 0..0777", v))
+			return spec, l.fail(sec, "umask", fmt.Sprintf("umask %s is outside 0..0777", v))
 		}
 		u := fs.FileMode(m)
 		spec.Umask = &u
@@ -496,19 +489,19 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 		procName = supervisor.DefaultProcessName
 	}
 	if _, err := processOrGroupName(procName); err != nil {
-		return spec, name, l.fail(sec, "process_name", err.Error())
+		return spec, l.fail(sec, "process_name", err.Error())
 	}
 	spec.ProcessName = procName
 	if spec.NumProcs > 1 && !strings.Contains(procName, "%(process_num)") {
-		return spec, name, l.fail(sec, "process_name", "%(process_num) must be present within process_name when numprocs > 1")
+		return spec, l.fail(sec, "process_name", "%(process_num) must be present within process_name when numprocs > 1")
 	}
 	if spec.StopAsGroup && !spec.KillAsGroup {
-		return spec, name, l.fail(sec, "killasgroup", "Cannot set stopasgroup=true and killasgroup=false")
+		return spec, l.fail(sec, "killasgroup", "Cannot set stopasgroup=true and killasgroup=false")
 	}
 	if spec.NumProcs <= 0 {
 		l.cfg.Warnings = append(l.cfg.Warnings, fmt.Sprintf(
 			"For [%s], numprocs=%d: the program has no processes", sec, spec.NumProcs))
-		return spec, name, nil
+		return spec, nil
 	}
 	if group != "" {
 		spec.Group = group
@@ -528,12 +521,12 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 		maps.Copy(pr.vars, vars)
 		envStr, err := supervisor.ExpandIn(envRaw, "environment", vars)
 		if err != nil {
-			return spec, name, l.fail(sec, "environment", err.Error())
+			return spec, l.fail(sec, "environment", err.Error())
 		}
 		if len(procs) > 0 && envStr == lastEnvStr {
 			pr.env = procs[len(procs)-1].env // most programs' environment does not vary
 		} else if pr.env, err = keyValuePairs(envStr, false); err != nil {
-			return spec, name, l.fail(sec, "environment", err.Error())
+			return spec, l.fail(sec, "environment", err.Error())
 		}
 		lastEnvStr = envStr
 		for _, p := range pr.env {
@@ -541,7 +534,7 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 			pr.vars["ENV_"+p.key] = p.value
 		}
 		if v, ok, err := l.get(sec, "directory", nil, vars); err != nil {
-			return spec, name, err
+			return spec, err
 		} else if ok && n == nums[0] {
 			dir, _ := l.doc.get(sec, "directory")
 			spec.Directory = dir
@@ -555,33 +548,33 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 			key := ch.k + "_logfile"
 			final := supervisor.AutoLog
 			if v, ok, err := l.get(sec, key, nil, vars); err != nil {
-				return spec, name, err
+				return spec, err
 			} else if ok {
 				v2, err := supervisor.ExpandIn(v, key, vars)
 				if err != nil {
-					return spec, name, l.fail(sec, key, err.Error())
+					return spec, l.fail(sec, key, err.Error())
 				}
 				if final, err = logfileName(v2); err != nil {
-					return spec, name, l.fail(sec, key, err.Error())
+					return spec, l.fail(sec, key, err.Error())
 				}
 			}
 			bk := ch.k + "_logfile_backups"
 			if s, _, err := l.get(sec, bk, ptr("10"), vars); err != nil {
-				return spec, name, err
+				return spec, err
 			} else if ch.log.Backups, err = pyInt(s); err != nil {
-				return spec, name, l.fail(sec, bk, err.Error())
+				return spec, l.fail(sec, bk, err.Error())
 			}
 			mk := ch.k + "_logfile_maxbytes"
 			if s, _, err := l.get(sec, mk, ptr("50MB"), vars); err != nil {
-				return spec, name, err
+				return spec, err
 			} else if ch.log.MaxBytes, err = byteSize(s); err != nil {
-				return spec, name, l.fail(sec, mk, err.Error())
+				return spec, l.fail(sec, mk, err.Error())
 			}
 			sk := ch.k + "_syslog"
 			if s, _, err := l.get(sec, sk, ptr("false"), vars); err != nil {
-				return spec, name, err
+				return spec, err
 			} else if ch.log.Syslog, err = pyBool(s); err != nil {
-				return spec, name, l.fail(sec, sk, err.Error())
+				return spec, l.fail(sec, sk, err.Error())
 			}
 			if final == logSyslog {
 				l.warnOnce(fmt.Sprintf("For [%s], %s=syslog but this is deprecated and will be removed.  "+
@@ -602,12 +595,12 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 			pr.stderr = logNone
 		}
 		if _, ok, err := l.get(sec, "command", nil, vars); err != nil {
-			return spec, name, err
+			return spec, err
 		} else if !ok {
-			return spec, name, l.fail(sec, "", fmt.Sprintf("program section %s does not specify a command", sec))
+			return spec, l.fail(sec, "", fmt.Sprintf("program section %s does not specify a command", sec))
 		}
 		if _, err := supervisor.ExpandIn(procName, "process_name", vars); err != nil {
-			return spec, name, l.fail(sec, "process_name", err.Error())
+			return spec, l.fail(sec, "process_name", err.Error())
 		}
 		procs = append(procs, pr)
 	}
@@ -616,7 +609,7 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 	// Templates for the root package.
 	var err2 error
 	if spec.Environment, err2 = envTemplate(envRaw, procs); err2 != nil {
-		return spec, name, l.fail(sec, "environment", err2.Error())
+		return spec, l.fail(sec, "environment", err2.Error())
 	}
 	for _, ch := range []struct {
 		k    string
@@ -627,7 +620,7 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 		raw, _ := l.doc.get(sec, ch.k+"_logfile")
 		f, err := logTemplate(raw, procs, ch.vals)
 		if err != nil {
-			return spec, name, l.fail(sec, ch.k+"_logfile", err.Error())
+			return spec, l.fail(sec, ch.k+"_logfile", err.Error())
 		}
 		ch.log.File = f
 	}
@@ -636,9 +629,9 @@ func (l *loader) programSpecBare(sec, group, kind string) (supervisor.ProgramSpe
 		spec.Vars[k] = v.(string)
 	}
 	if err := l.extensions(sec, &spec); err != nil {
-		return spec, name, err
+		return spec, err
 	}
-	return spec, name, nil
+	return spec, nil
 }
 
 // processNums are the process_num values to check: all of them, or the

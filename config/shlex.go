@@ -1,10 +1,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/supervise-go/supervisor/internal/shlex"
 )
 
 // lexer is Python's shlex.shlex in its default non-POSIX mode with the word
@@ -24,8 +25,6 @@ type lexer struct {
 }
 
 const shlexWord = "abcdfeghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/.+-():"
-
-var errNoClosingQuote = errors.New("No closing quotation")
 
 func isWordChar(c rune) bool { return c < 0x80 && strings.ContainsRune(shlexWord, c) }
 
@@ -76,7 +75,7 @@ func (l *lexer) next() (string, error) {
 		}
 		if l.i >= len(l.s) {
 			if state == '"' || state == '\'' {
-				return "", errNoClosingQuote
+				return "", shlex.ErrNoClosingQuote
 			}
 			return tok.String(), nil
 		}

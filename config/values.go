@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,22 +38,13 @@ var (
 	falsy  = []string{"no", "false", "off", "0"}
 )
 
-func inList(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
-	}
-	return false
-}
-
 // pyBool is supervisord's boolean.
 func pyBool(s string) (bool, error) {
 	l := strings.ToLower(s)
 	switch {
-	case inList(l, truthy):
+	case slices.Contains(truthy, l):
 		return true, nil
-	case inList(l, falsy):
+	case slices.Contains(falsy, l):
 		return false, nil
 	}
 	return false, fmt.Errorf("not a valid boolean value: %s", pyRepr(s))
@@ -131,7 +123,7 @@ var logLevels = []string{"blather", "trace", "debug", "info", "warn", "error", "
 
 func logLevel(s string) (string, error) {
 	l := strings.ToLower(s)
-	if inList(l, logLevels) {
+	if slices.Contains(logLevels, l) {
 		return l, nil
 	}
 	return "", fmt.Errorf("bad logging level name %s", pyRepr(s))
@@ -330,9 +322,9 @@ func portNumber(s string) (int, error) {
 func autoRestart(s string) (string, error) {
 	v := strings.ToLower(s)
 	switch {
-	case inList(v, truthy):
+	case slices.Contains(truthy, v):
 		return "true", nil
-	case inList(v, falsy):
+	case slices.Contains(falsy, v):
 		return "false", nil
 	case v == "unexpected":
 		return "unexpected", nil
