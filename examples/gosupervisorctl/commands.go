@@ -80,15 +80,6 @@ func splitNamespec(s string) (group, process string, hasProcess bool) {
 	return g, p, true
 }
 
-// namespecOf is supervisorctl's make_namespec for the group and process of
-// a namespec it split itself: Python shows a missing process as "None".
-func namespecOf(group, process string, hasProcess bool) string {
-	if !hasProcess {
-		process = "None"
-	}
-	return client.Namespec(group, process)
-}
-
 // setExitFromFault is supervisorctl's mapping of a result's status to the
 // exit status: success and the ignored code change nothing, a dead program
 // is 7, anything else 1.
@@ -355,21 +346,30 @@ func (c *controller) applyNamed(names []string, t namedTargets) error {
 			}
 			continue
 		}
-		r := client.Result{Name: process, Group: group, Status: client.FaultSuccess}
-		if err := t.one(name); err != nil {
-			f := faultOf(err)
-			if f == nil {
-				return err
-			}
-			r = faultResult(f, group, process)
-		}
-		line, err := t.format(r)
-		if err != nil {
+		if err := c.showOne(group, process, t.one(name), t.format, t.ignored); err != nil {
 			return err
 		}
-		c.output(line)
-		c.setExitFromFault(r.Status, t.ignored)
 	}
+	return nil
+}
+
+// showOne prints the line for a call on one process, whose error callErr is
+// nil or a fault, and sets the exit status from it.
+func (c *controller) showOne(group, process string, callErr error, format func(client.Result) (string, error), ignored int) error {
+	r := client.Result{Name: process, Group: group, Status: client.FaultSuccess}
+	if callErr != nil {
+		f := faultOf(callErr)
+		if f == nil {
+			return callErr
+		}
+		r = faultResult(f, group, process)
+	}
+	line, err := format(r)
+	if err != nil {
+		return err
+	}
+	c.output(line)
+	c.setExitFromFault(r.Status, ignored)
 	return nil
 }
 
@@ -786,25 +786,12 @@ func (c *controller) doClear(arg string) error {
 	}
 	for _, name := range names {
 		group, process, hasProcess := splitNamespec(name)
-		spec := namespecOf(group, process, hasProcess)
-		err := cl.ClearProcessLogs(c.ctx, name)
-		if err != nil {
-			f := faultOf(err)
-			if f == nil {
-				return err
-			}
-			if !hasProcess {
-				process = "None"
-			}
-			line, err := clearResult(faultResult(f, group, process))
-			if err != nil {
-				return err
-			}
-			c.output(line)
-			c.setExitFromFault(f.Code, noIgnore)
-			continue
+		if !hasProcess {
+			process = "None" // as Python shows a missing process
 		}
-		c.output(spec + ": cleared")
+		if err := c.showOne(group, process, cl.ClearProcessLogs(c.ctx, name), clearResult, noIgnore); err != nil {
+			return err
+		}
 	}
 	return nil
 }

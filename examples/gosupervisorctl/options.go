@@ -258,17 +258,11 @@ func longOpt(name string) (optSpec, error) {
 // looksLikeURL is supervisor's check of -s: Python's urlparse finds a
 // scheme, and a host or a path.
 func looksLikeURL(v string) bool {
-	i := strings.IndexByte(v, ':')
-	if i <= 0 || !isASCIILetter(v[0]) {
+	scheme := urlScheme(v)
+	if scheme == "" {
 		return false
 	}
-	for j := 0; j < i; j++ {
-		c := v[j]
-		if !isASCIILetter(c) && !('0' <= c && c <= '9') && c != '+' && c != '-' && c != '.' {
-			return false
-		}
-	}
-	rest := v[i+1:]
+	rest := v[len(scheme)+1:]
 	if strings.HasPrefix(rest, "//") {
 		rest = rest[2:]
 		end := strings.IndexAny(rest, "/?#")

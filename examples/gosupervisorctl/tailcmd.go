@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -13,18 +12,11 @@ import (
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
-// pyInt is Python's int() of a string: optional sign, decimal digits,
-// single underscores between digits.
+// pyInt is Python's int() of a string: surrounding spaces, an optional
+// sign, decimal digits with single underscores between them.
 func pyInt(s string) (int, bool) {
-	t := strings.TrimSpace(s)
-	if t != "" && (t[0] == '+' || t[0] == '-') {
-		t = t[1:]
-	}
-	if t == "" || t[0] == '_' || t[len(t)-1] == '_' || strings.Contains(t, "__") {
-		return 0, false
-	}
-	n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
-	return n, err == nil
+	n, ok := pyrepr.ParseDigits(pyrepr.Strip(s), 10, false)
+	return int(n), ok
 }
 
 func (c *controller) doTail(arg string) error {
