@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/supervise-go/supervisor/internal/shlex"
+	"github.com/supervise-go/supervisor/internal/sys"
 	"golang.org/x/sys/unix"
 )
 
@@ -158,22 +159,22 @@ func forkErrorText(name, dir, usr string, err error) string {
 		case syscall.ENOENT, syscall.ENOTDIR:
 			if dir != "" {
 				if _, serr := os.Stat(dir); serr != nil {
-					return fmt.Sprintf("couldn't chdir to %s: %s", dir, unix.ErrnoName(errno))
+					return fmt.Sprintf("couldn't chdir to %s: %s", dir, sys.ErrorText(errno))
 				}
 			}
 		case syscall.EPERM:
-			return fmt.Sprintf("couldn't set user or groups: %s", unix.ErrnoName(errno))
+			return fmt.Sprintf("couldn't set user or groups: %s", sys.ErrorText(errno))
 		case syscall.EACCES:
 			who := "the supervisor's user"
 			if usr != "" {
 				who = "user " + usr
 			}
 			if dir != "" {
-				return fmt.Sprintf("couldn't chdir to %s or exec the command as %s: %s", dir, who, unix.ErrnoName(errno))
+				return fmt.Sprintf("couldn't chdir to %s or exec the command as %s: %s", dir, who, sys.ErrorText(errno))
 			}
-			return fmt.Sprintf("couldn't exec the command as %s: %s", who, unix.ErrnoName(errno))
+			return fmt.Sprintf("couldn't exec the command as %s: %s", who, sys.ErrorText(errno))
 		}
-		return fmt.Sprintf("unknown error during fork for %s: %s", pyRepr(name), unix.ErrnoName(errno))
+		return fmt.Sprintf("unknown error during fork for %s: %s", pyRepr(name), sys.ErrorText(errno))
 	}
 	return fmt.Sprintf("unknown error during fork for %s: %v", pyRepr(name), err)
 }
