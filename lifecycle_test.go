@@ -386,3 +386,28 @@ func TestStartAllQueued(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res, "running processes are left out")
 }
+
+// A queued start reports the fork's outcome, not what happened after it: a
+// group whose children exit at once is started without error, as a start of
+// each one alone is, although the exits may be handled before Start returns.
+func TestStartGroupReportsForkNotExit(t *testing.T) {
+	t.Parallel()
+	quick := NewProgramSpec("q", "/bin/true")
+	quick.NumProcs = 4
+	quick.ProcessName = "q%(process_num)d"
+	quick.Autostart = false
+	quick.StartSecs = 10 * time.Second // each exit is "too quickly"
+	quick.StartRetries = 0
+	ts := startSup(t, []ProgramSpec{quick})
+	for round := range 10 {
+		res, err := ts.Start(context.Background(), "q:*", false)
+		require.NoError(t, err)
+		require.Len(t, res, 4)
+		for _, r := range res {
+			assert.NoError(t, r.Err, "round %d: %s", round, r.Name)
+		}
+		for i := range 4 {
+			ts.waitState(t, fmt.Sprintf("q:q%d", i), Fatal)
+		}
+	}
+}

@@ -83,7 +83,6 @@ const (
 	// queued (or failed before that), so that a caller starting many
 	// processes lets the spawner fork them back to back.
 	reqStartQueued
-	reqSync // does nothing: answered once earlier requests are done
 	reqStop
 	reqShutdownStop // stop for supervisor shutdown: BACKOFF goes to FATAL
 	reqSignal
@@ -94,6 +93,9 @@ type request struct {
 	kind  requestKind
 	sig   syscall.Signal
 	reply chan error
+	// forked, for reqStartQueued, receives the start's outcome once the
+	// fork is done (or failed): the error a reqStart would have replied.
+	forked chan error
 }
 
 type childExit struct {
@@ -175,6 +177,7 @@ func (p *Process) run() {
 				if !replied {
 					r.reply <- err
 				}
+				r.forked <- err
 			default:
 				r.reply <- p.handle(r)
 			}
@@ -198,8 +201,6 @@ func (p *Process) handle(r request) error {
 		return p.stop(true)
 	case reqSignal:
 		return p.signal(r.sig)
-	case reqSync:
-		return nil
 	}
 	return fmt.Errorf("unknown request %d", r.kind)
 }

@@ -377,23 +377,23 @@ func (s *Supervisor) Start(ctx context.Context, name string, wait bool) ([]Resul
 		s.opMu.RUnlock()
 		return nil, ErrShutdown
 	}
-	var started []*Process
 	var results []Result
+	var procs []*Process      // procs[i] is results[i]'s
+	var forked []<-chan error // for a group or all, each start's fork
 	for _, p := range t.procs {
 		if !t.single && p.State().IsRunning() {
 			continue
 		}
-		err := s.startOne(ctx, p, !t.single)
-		if err == nil {
-			started = append(started, p)
-		}
+		f, err := s.startOne(ctx, p, !t.single)
 		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
+		procs = append(procs, p)
+		forked = append(forked, f)
 	}
 	if !t.single {
 		// The spawns were queued; each result waits for its fork.
 		for i := range results {
 			if results[i].Err == nil {
-				results[i].Err = s.spawned(ctx, s.findProc(started, results[i]))
+				results[i].Err = waitForked(ctx, forked[i])
 			}
 		}
 	}
@@ -401,7 +401,7 @@ func (s *Supervisor) Start(ctx context.Context, name string, wait bool) ([]Resul
 	if wait {
 		for i := range results {
 			if results[i].Err == nil {
-				results[i].Err = s.waitStarted(ctx, s.findProc(started, results[i]))
+				results[i].Err = s.waitStarted(ctx, procs[i])
 			}
 		}
 	}
@@ -411,37 +411,29 @@ func (s *Supervisor) Start(ctx context.Context, name string, wait bool) ([]Resul
 	return results, nil
 }
 
-func (s *Supervisor) findProc(ps []*Process, r Result) *Process {
-	for _, p := range ps {
-		if p.spec.name == r.Name && p.spec.group == r.Group {
-			return p
-		}
-	}
-	return nil
-}
-
 // startOne checks the command and asks the process to spawn. With queue,
-// it returns once the spawn is queued; spawned then waits for the fork.
-func (s *Supervisor) startOne(ctx context.Context, p *Process, queue bool) error {
+// it returns once the spawn is queued, and the start's outcome comes later
+// on the channel it returns (see waitForked).
+func (s *Supervisor) startOne(ctx context.Context, p *Process, queue bool) (<-chan error, error) {
 	if _, _, err := resolveCommand(p.spec.command, s.childEnv(p.spec)); err != nil {
-		return fmt.Errorf("%s: %w", p.Namespec(), err)
+		return nil, fmt.Errorf("%s: %w", p.Namespec(), err)
 	}
-	if queue {
-		return p.do(ctx, request{kind: reqStartQueued})
+	if !queue {
+		return nil, p.do(ctx, request{kind: reqStart})
 	}
-	return p.do(ctx, request{kind: reqStart})
+	forked := make(chan error, 1)
+	return forked, p.do(ctx, request{kind: reqStartQueued, forked: forked})
 }
 
-// spawned waits until p is done with a queued spawn and returns its spawn
-// error, as startOne without queue would have.
-func (s *Supervisor) spawned(ctx context.Context, p *Process) error {
-	if err := p.do(ctx, request{kind: reqSync}); err != nil {
+// waitForked waits for the outcome of a queued start: nil once the child is
+// forked, else the error a start that was not queued would have returned.
+func waitForked(ctx context.Context, forked <-chan error) error {
+	select {
+	case err := <-forked:
 		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if _, spawnErr, _ := p.watch(); spawnErr != "" {
-		return &SpawnError{Msg: spawnErr, Kind: ErrSpawn}
-	}
-	return nil
 }
 
 // waitStarted waits until p is RUNNING or its start failed.
@@ -661,19 +653,19 @@ func (s *Supervisor) autostart(groups []*group) {
 	if s.stopping.Load() {
 		return
 	}
-	var queued []*Process
+	var forked []<-chan error
 	for _, g := range groups {
 		for _, p := range g.procs {
 			if p.spec.Autostart && p.State() == Stopped {
-				if p.do(context.Background(), request{kind: reqStartQueued}) == nil {
-					queued = append(queued, p)
+				f := make(chan error, 1)
+				if p.do(context.Background(), request{kind: reqStartQueued, forked: f}) == nil {
+					forked = append(forked, f)
 				}
 			}
 		}
 	}
-	for _, p := range queued {
-		// Answered once the process is done with its spawn.
-		_ = p.do(context.Background(), request{kind: reqSync})
+	for _, f := range forked {
+		_ = waitForked(context.Background(), f)
 	}
 }
 
