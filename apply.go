@@ -91,12 +91,12 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ProgramSpec) (Changes, e
 			return c, err
 		}
 	}
-	var add []ProgramSpec
+	var add []*group
 	for _, name := range append(slices.Clone(c.Changed), c.Added...) {
-		add = append(add, byName[name].specs...)
+		add = append(add, byName[name])
 	}
 	if len(add) > 0 {
-		if err := s.Add(add...); err != nil {
+		if err := s.addGroups(add); err != nil {
 			return c, err
 		}
 	}

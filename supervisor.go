@@ -127,6 +127,12 @@ func (s *Supervisor) Add(specs ...ProgramSpec) error {
 	if err != nil {
 		return err
 	}
+	return s.addGroups(groups)
+}
+
+// addGroups installs groups built by buildGroups and, when serving,
+// autostarts their processes in priority order.
+func (s *Supervisor) addGroups(groups []*group) error {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
 	s.mu.Lock()
@@ -146,13 +152,13 @@ func (s *Supervisor) Add(specs ...ProgramSpec) error {
 	serving := s.serving && !s.stopping.Load()
 	s.mu.Unlock()
 	if serving {
-		s.autostart(groups)
+		s.autostart(slices.SortedFunc(slices.Values(groups), compareGroups))
 	}
 	return nil
 }
 
-// buildGroups validates specs and turns them into groups, sorted by
-// priority then name.
+// buildGroups validates specs and turns them into groups, in the order
+// the specs first name them.
 func (s *Supervisor) buildGroups(specs []ProgramSpec) ([]*group, error) {
 	byName := map[string]*group{}
 	var order []*group
@@ -343,10 +349,14 @@ func (s *Supervisor) sortedGroupsLocked() []*group {
 	for _, g := range s.groups {
 		gs = append(gs, g)
 	}
-	slices.SortFunc(gs, func(a, b *group) int {
-		return cmp.Or(cmp.Compare(a.priority, b.priority), cmp.Compare(a.seq, b.seq), strings.Compare(a.name, b.name))
-	})
+	slices.SortFunc(gs, compareGroups)
 	return gs
+}
+
+// compareGroups orders groups as they start: by priority, then in the order
+// they were added, then by name.
+func compareGroups(a, b *group) int {
+	return cmp.Or(cmp.Compare(a.priority, b.priority), cmp.Compare(a.seq, b.seq), strings.Compare(a.name, b.name))
 }
 
 func (s *Supervisor) allLocked() []*Process {
