@@ -19,3 +19,6 @@ func ParseExistingDirectory(s string) (string, error) { return existingDirectory
 // ParseExistingDirpath expands "~" and requires the file's directory to
 // exist.
 func ParseExistingDirpath(s string) (string, error) { return existingDirpath(s) }
+
+// ParseOctal reads an octal number as Python's int(s, 8) does (a umask).
+func ParseOctal(s string) (int64, error) { return octal(s) }

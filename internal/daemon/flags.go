@@ -3,9 +3,9 @@ package daemon
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
+	"github.com/supervise-go/supervisor/config"
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
@@ -53,11 +53,11 @@ var options = []option{
 	{"v", "version", false, func(f *flags, _ string) error { f.version = true; return nil }},
 	{"u", "user", true, func(f *flags, v string) error { f.user = strp(v); return nil }},
 	{"m", "umask", true, func(f *flags, v string) error {
-		n, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(v), "0o"), 8, 32)
+		n, err := config.ParseOctal(v)
 		if err != nil {
-			return fmt.Errorf("%s can not be converted to an octal type", v)
+			return err
 		}
-		m := fs.FileMode(n)
+		m := fs.FileMode(n) & fs.ModePerm // as for the config's umask
 		f.umask = &m
 		return nil
 	}},
