@@ -42,13 +42,13 @@ var errorFaults = []struct {
 	{supervisor.ErrNotExecutable, xmlrpc.FaultNotExecutable, true},
 }
 
-// faultFor turns an error of the supervisor package about name (as the
+// FaultFor turns an error of the supervisor package about name (as the
 // client wrote it) into supervisord's fault.
 //
 // A command that cannot be run (NO_FILE, NOT_EXECUTABLE) carries
 // supervisord's explanation ("can't find command 'x'") rather than the
 // name; FAILED carries the error's own text.
-func faultFor(err error, name string) *xmlrpc.Fault {
+func FaultFor(err error, name string) *xmlrpc.Fault {
 	var f *xmlrpc.Fault
 	if errors.As(err, &f) {
 		return f

@@ -245,7 +245,7 @@ func (a *API) addProcessGroup(_ context.Context, p params) (any, error) {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
 	if err := a.sup().Add(specs...); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -256,7 +256,7 @@ func (a *API) removeProcessGroup(_ context.Context, p params) (any, error) {
 		return nil, err
 	}
 	if err := a.sup().Remove(name); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -278,7 +278,7 @@ func (a *API) startProcess(ctx context.Context, p params) (any, error) {
 				return nil, fault(xmlrpc.FaultFailed, name+" is in an unknown process state")
 			}
 		}
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -296,7 +296,7 @@ func (a *API) startProcessGroup(ctx context.Context, p params) (any, error) {
 func (a *API) startGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
 	rs, err := a.sup().Start(ctx, group+":*", wait)
 	if err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return results(rs), nil
 }
@@ -304,7 +304,7 @@ func (a *API) startGroup(ctx context.Context, group string, wait bool, name stri
 func (a *API) startAllProcesses(ctx context.Context, p params) (any, error) {
 	rs, err := a.sup().Start(ctx, "all", p.flag(0, true))
 	if err != nil {
-		return nil, faultFor(err, "all")
+		return nil, FaultFor(err, "all")
 	}
 	return results(rs), nil
 }
@@ -319,7 +319,7 @@ func (a *API) stopProcess(ctx context.Context, p params) (any, error) {
 		return a.stopGroup(ctx, group, wait, name)
 	}
 	if _, err := a.sup().Stop(ctx, one(group, process), wait); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -335,7 +335,7 @@ func (a *API) stopProcessGroup(ctx context.Context, p params) (any, error) {
 func (a *API) stopGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
 	rs, err := a.sup().Stop(ctx, group+":*", wait)
 	if err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return results(rs), nil
 }
@@ -343,7 +343,7 @@ func (a *API) stopGroup(ctx context.Context, group string, wait bool, name strin
 func (a *API) stopAllProcesses(ctx context.Context, p params) (any, error) {
 	rs, err := a.sup().Stop(ctx, "all", p.flag(0, true))
 	if err != nil {
-		return nil, faultFor(err, "all")
+		return nil, FaultFor(err, "all")
 	}
 	return results(rs), nil
 }
@@ -361,14 +361,14 @@ func (a *API) signalProcess(_ context.Context, p params) (any, error) {
 		return a.signalEach(group+":*", group, name, sigName)
 	}
 	if _, err := a.sup().Process(one(group, process)); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	sig, err := supervisor.ParseSignal(sigName)
 	if err != nil {
 		return nil, fault(xmlrpc.FaultBadSignal, sigName)
 	}
 	if _, err := a.sup().Signal(one(group, process), sig); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -404,7 +404,7 @@ func (a *API) signalEach(target, group, name, sigName string) (any, error) {
 	}
 	rs, err := a.sup().Signal(target, sig)
 	if err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return results(rs), nil
 }
@@ -433,7 +433,7 @@ func (a *API) getProcessInfo(_ context.Context, p params) (any, error) {
 	}
 	info, err := a.sup().Process(one(group, process))
 	if err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return newProcessInfo(info), nil
 }
@@ -465,7 +465,7 @@ func (a *API) sendProcessStdin(_ context.Context, p params) (any, error) {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
 	if err := a.sup().WriteStdin(one(group, process), data); err != nil {
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -508,7 +508,7 @@ func (a *API) readProcessLog(p params, ch supervisor.Channel) (any, error) {
 	data, err := a.sup().ReadLog(one(group, process), ch, offset, length)
 	if err != nil {
 		if errors.Is(err, supervisor.ErrBadName) {
-			return nil, faultFor(err, name)
+			return nil, FaultFor(err, name)
 		}
 		path, _ := a.sup().LogPath(one(group, process), ch)
 		return nil, logFault(err, path)
@@ -527,7 +527,7 @@ func (a *API) tailProcessLog(p params, ch supervisor.Channel) (any, error) {
 	data, next, overflow, err := a.sup().TailLog(one(group, process), ch, offset, length)
 	switch {
 	case errors.Is(err, supervisor.ErrBadName):
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	case err != nil:
 		// supervisord answers a file it cannot read with nothing new.
 		return []any{"", capInt(offset), false}, nil
@@ -547,7 +547,7 @@ func (a *API) clearProcessLogs(_ context.Context, p params) (any, error) {
 		if errors.Is(err, supervisor.ErrFailed) {
 			return nil, fault(xmlrpc.FaultFailed, name)
 		}
-		return nil, faultFor(err, name)
+		return nil, FaultFor(err, name)
 	}
 	return true, nil
 }
@@ -555,7 +555,7 @@ func (a *API) clearProcessLogs(_ context.Context, p params) (any, error) {
 func (a *API) clearAllProcessLogs(context.Context, params) (any, error) {
 	rs, err := a.sup().ClearLogs("all")
 	if err != nil {
-		return nil, faultFor(err, "all")
+		return nil, FaultFor(err, "all")
 	}
 	out := make([]result, 0, len(rs))
 	for _, r := range rs {

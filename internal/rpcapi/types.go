@@ -80,7 +80,7 @@ func results(rs []supervisor.Result) []result {
 		if r.Err == nil {
 			out = append(out, okResult(r.Name, r.Group))
 		} else {
-			out = append(out, faultResult(r.Name, r.Group, faultFor(r.Err, r.Namespec())))
+			out = append(out, faultResult(r.Name, r.Group, FaultFor(r.Err, r.Namespec())))
 		}
 	}
 	return out

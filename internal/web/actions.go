@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
 
 // actionRequest is one action asked for by index.html (supervisord's
@@ -238,52 +239,12 @@ func shortError(err error) string {
 	return ""
 }
 
-// faults maps the supervisor's errors to supervisord's fault codes and
-// names, which its page shows as "unexpected rpc fault [CODE] NAME: text".
-var faults = []struct {
-	err  error
-	code int
-	name string
-}{
-	{supervisor.ErrShutdown, 6, "SHUTDOWN_STATE"},
-	{supervisor.ErrBadArguments, 3, "BAD_ARGUMENTS"},
-	{supervisor.ErrBadName, 10, "BAD_NAME"},
-	{supervisor.ErrBadSignal, 11, "BAD_SIGNAL"},
-	{supervisor.ErrNoFile, 20, "NO_FILE"},
-	{supervisor.ErrNotExecutable, 21, "NOT_EXECUTABLE"},
-	{supervisor.ErrAbnormalTermination, 40, "ABNORMAL_TERMINATION"},
-	{supervisor.ErrSpawn, 50, "SPAWN_ERROR"},
-	{supervisor.ErrAlreadyStarted, 60, "ALREADY_STARTED"},
-	{supervisor.ErrNotRunning, 70, "NOT_RUNNING"},
-	{supervisor.ErrStillRunning, 91, "STILL_RUNNING"},
-	{supervisor.ErrFailed, 30, "FAILED"},
-}
-
 // faultText renders err as supervisord's page renders an RPC fault about the
-// process ns: "unexpected rpc fault [70] NOT_RUNNING: foo". Faults that
-// carry no name (SHUTDOWN_STATE) or carry a reason instead (FAILED) follow
-// supervisord's texts.
+// process ns: "unexpected rpc fault [70] NOT_RUNNING: foo", the fault being
+// the one the XML-RPC API answers.
 func faultText(err error, ns string) string {
-	code, name, text := 30, "FAILED", err.Error()
-	for _, f := range faults {
-		if !errors.Is(err, f.err) {
-			continue
-		}
-		code, name = f.code, f.name
-		switch f.code {
-		case 6:
-			text = ""
-		case 30:
-			text = err.Error()
-		default:
-			text = ns
-		}
-		break
-	}
-	if text != "" {
-		name += ": " + text
-	}
-	return fmt.Sprintf("unexpected rpc fault [%d] %s", code, name)
+	f := rpcapi.FaultFor(err, ns)
+	return fmt.Sprintf("unexpected rpc fault [%d] %s", f.Code, f.String)
 }
 
 // isErrorMessage reports whether a message tells of a failure, to show it
