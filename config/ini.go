@@ -314,7 +314,12 @@ func (d *document) read(name string, data []byte) error {
 					Msg: "Source contains parsing errors: " + pyRepr(name)}
 			}
 			perr.Msg += fmt.Sprintf("\n\t[line %2d]: %s", lineno, pyRepr(line))
-			cur = nil
+			if ok {
+				// "= v": Python's option is then "", which nothing extends.
+				// A line with no delimiter leaves the current option as it
+				// is: indented lines after it still continue that option.
+				cur = nil
+			}
 			continue
 		}
 		cur = &option{section: section, key: strings.ToLower(key), lines: []string{val}, at: pos{name, lineno}}
