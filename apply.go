@@ -15,7 +15,7 @@ type Changes struct {
 }
 
 // Diff compares specs with the groups the supervisor has, without changing
-// anything.
+// anything. It fails as AddGroup does on a spec that does not validate.
 func (s *Supervisor) Diff(specs []ProgramSpec) (Changes, error) {
 	groups, err := s.buildGroups(specs)
 	if err != nil {
@@ -51,11 +51,11 @@ func (s *Supervisor) diffLocked(groups []*group) Changes {
 }
 
 func sameGroup(a, b *group) bool {
-	if a.priority != b.priority || len(a.specs) != len(b.specs) {
+	if a.priority != b.priority || len(a.programs) != len(b.programs) {
 		return false
 	}
-	for i := range a.specs {
-		if !specsEqual(&a.specs[i], &b.specs[i]) {
+	for i := range a.programs {
+		if !specsEqual(&a.programs[i].spec, &b.programs[i].spec) {
 			return false
 		}
 	}
@@ -83,8 +83,13 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ProgramSpec) (Changes, e
 
 	for _, name := range append(slices.Clone(c.Removed), c.Changed...) {
 		if serving {
-			if _, err := s.Stop(ctx, name+":*", true); err != nil {
-				return c, fmt.Errorf("stopping group %q: %w", name, err)
+			s.mu.Lock()
+			g := s.groups[name]
+			s.mu.Unlock()
+			if g != nil {
+				if err := s.stopMany(ctx, g.procs); err != nil {
+					return c, fmt.Errorf("stopping group %q: %w", name, err)
+				}
 			}
 		}
 		if err := s.Remove(name); err != nil {

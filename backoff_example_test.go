@@ -10,14 +10,14 @@ import (
 // The delays a program sees when every start fails at once: 0.5s doubling
 // up to 5s, FATAL once six retries have failed.
 func ExampleExponentialBackoff() {
-	spec := supervisor.NewProgramSpec("worker", "/usr/local/bin/worker")
+	spec := supervisor.ProgramSpec{Name: "worker", Command: "/usr/local/bin/worker"}
 	spec.Restart = supervisor.ExponentialBackoff{
 		Initial:    500 * time.Millisecond,
 		Max:        5 * time.Second,
 		MaxRetries: 6, // instead of spec.StartRetries
 	}
 
-	tracker := spec.Restart.NewTracker(spec.StartRetries)
+	tracker := spec.Restart.NewTracker(3)
 	start := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	now := start
 	fmt.Println("failure  at      next attempt")

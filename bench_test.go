@@ -27,8 +27,8 @@ import (
 func sleepSpecs(n int) []ProgramSpec {
 	specs := make([]ProgramSpec, n)
 	for i := range specs {
-		s := NewProgramSpec(fmt.Sprintf("s%04d", i), "/bin/sleep 1000")
-		s.StartSecs = 0
+		s := newSpec(fmt.Sprintf("s%04d", i), "/bin/sleep 1000")
+		s.StartSecs = -1
 		s.Stdout.File, s.Stderr.File = "", ""
 		specs[i] = s
 	}
@@ -38,7 +38,7 @@ func sleepSpecs(n int) []ProgramSpec {
 // runningSup serves specs and returns once every process is RUNNING.
 func runningSup(b *testing.B, specs []ProgramSpec) (s *Supervisor, stop func()) {
 	s = New()
-	if err := s.Add(specs...); err != nil {
+	if err := addSpecs(s, specs...); err != nil {
 		b.Fatal(err)
 	}
 	sub := s.Subscribe(len(specs) * 4)
@@ -122,14 +122,14 @@ func killAll(cmds []*exec.Cmd) {
 }
 
 // BenchmarkStopAll1000 measures stopping 1000 RUNNING processes (SIGTERM,
-// reaped) with Stop("all").
+// reaped) with StopAll.
 func BenchmarkStopAll1000(b *testing.B) {
 	specs := sleepSpecs(1000)
 	for range b.N {
 		b.StopTimer()
 		s, stop := runningSup(b, specs)
 		b.StartTimer()
-		if _, err := s.Stop(context.Background(), "all", true); err != nil {
+		if err := s.StopProcesses(context.Background(), s.Processes()...); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -165,14 +165,14 @@ func BenchmarkStopAll1000OsExec(b *testing.B) {
 func BenchmarkRestartChurn(b *testing.B) {
 	specs := make([]ProgramSpec, 20)
 	for i := range specs {
-		s := NewProgramSpec(fmt.Sprintf("t%02d", i), "/bin/true")
-		s.StartSecs = 0
+		s := newSpec(fmt.Sprintf("t%02d", i), "/bin/true")
+		s.StartSecs = -1
 		s.AutoRestart = RestartAlways
 		s.Stdout.File, s.Stderr.File = "", ""
 		specs[i] = s
 	}
 	s := New()
-	if err := s.Add(specs...); err != nil {
+	if err := addSpecs(s, specs...); err != nil {
 		b.Fatal(err)
 	}
 	sub := s.Subscribe(1 << 14)
@@ -229,7 +229,7 @@ func BenchmarkRespawnAfterKill(b *testing.B) {
 	var lat []time.Duration
 	b.ResetTimer()
 	for range b.N {
-		info, _ := s.Process(spec.Name)
+		info := s.Processes()[0].Info()
 		t0 := time.Now()
 		if err := syscall.Kill(info.Pid, syscall.SIGKILL); err != nil {
 			b.Fatal(err)
@@ -295,13 +295,13 @@ func BenchmarkCapture512MiBNoRotation(b *testing.B) { benchCapture(b, 0) }
 func benchCapture(b *testing.B, maxBytes int64) {
 	dir := b.TempDir()
 	for range b.N {
-		spec := NewProgramSpec("dd", "/bin/dd if=/dev/zero bs=65536 count=8192")
-		spec.StartSecs = 0
+		spec := newSpec("dd", "/bin/dd if=/dev/zero bs=65536 count=8192")
+		spec.StartSecs = -1
 		spec.AutoRestart = RestartNever
 		spec.Stdout = LogSpec{File: dir + "/capture.log", MaxBytes: maxBytes, Backups: 3}
 		spec.Stderr.File = ""
 		s := New()
-		if err := s.Add(spec); err != nil {
+		if _, err := s.Add(spec); err != nil {
 			b.Fatal(err)
 		}
 		sub := s.Subscribe(64)
@@ -316,8 +316,7 @@ func benchCapture(b *testing.B, maxBytes int64) {
 				break
 			}
 		}
-		tg, _ := s.resolve("dd")
-		tg.procs[0].readers.Wait() // every byte written to the log
+		s.Processes()[0].readers.Wait() // every byte written to the log
 		elapsed := time.Since(start)
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 		sub.Close()

@@ -18,11 +18,10 @@ import (
 func TestAutoLogFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	spec := NewProgramSpec("foo", "/bin/sleep 1000")
-	spec.Autostart = false
+	spec := newSpec("foo", "/bin/sleep 1000")
+	spec.NoAutostart = true
 	ts := startSup(t, []ProgramSpec{spec}, WithChildLogDir(dir), WithIdentifier("myid"))
-	info, err := ts.Process("foo")
-	require.NoError(t, err)
+	info := ts.proc(t, "foo").Info()
 	for ch, path := range map[string]string{"stdout": info.StdoutLogfile, "stderr": info.StderrLogfile} {
 		assert.Equal(t, dir, filepath.Dir(path))
 		assert.Regexp(t, regexp.MustCompile(`^foo-`+ch+`---myid-[a-z0-9_]{8}\.log$`), filepath.Base(path))
@@ -38,14 +37,14 @@ func TestChildLogReadTailClear(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.log")
-	spec := NewProgramSpec("talker", `/bin/sh -c "printf 0123456789012345678901234567890123456789; printf 'abcdefgh'; echo oops >&2; exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("talker", `/bin/sh -c "printf 0123456789012345678901234567890123456789; printf 'abcdefgh'; echo oops >&2; exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.Stdout.File = out
 	spec.Stderr.File = ""
 	spec.Stdout.EventsEnabled = true
 	spec.Stderr.EventsEnabled = true
-	merged := NewProgramSpec("merged", `/bin/sh -c "echo to-out; echo to-err >&2; exec sleep 1000"`)
-	merged.StartSecs = 0
+	merged := newSpec("merged", `/bin/sh -c "echo to-out; echo to-err >&2; exec sleep 1000"`)
+	merged.StartSecs = -1
 	merged.RedirectStderr = true
 	merged.Stdout.File = filepath.Join(dir, "merged.log")
 	merged.Stdout.EventsEnabled = true
@@ -54,27 +53,27 @@ func TestChildLogReadTailClear(t *testing.T) {
 	ts.waitOutput(t, "talker", "oops") // stderr has its own reader
 	ts.waitOutput(t, "merged", "to-err")
 
-	data, err := ts.ReadLog("talker", ChannelStdout, 0, 0)
+	data, err := ts.proc(t, "talker").ReadLog(ChannelStdout, 0, 0)
 	require.NoError(t, err)
 	assert.Equal(t, "0123456789012345678901234567890123456789abcdefgh", string(data))
-	tail, off, overflow, err := ts.TailLog("talker", ChannelStdout, 0, 10)
+	tail, off, overflow, err := ts.proc(t, "talker").TailLog(ChannelStdout, 0, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"89abcdefgh", int64(48), true}, []any{string(tail), off, overflow})
-	_, err = ts.ReadLog("talker", ChannelStdout, -10, 5)
+	_, err = ts.proc(t, "talker").ReadLog(ChannelStdout, -10, 5)
 	assert.ErrorIs(t, err, ErrBadArguments)
-	_, err = ts.ReadLog("talker", ChannelStderr, 0, 0)
+	_, err = ts.proc(t, "talker").ReadLog(ChannelStderr, 0, 0)
 	assert.ErrorIs(t, err, ErrNoFile, "stderr has no file")
-	recent, err := ts.RecentOutput("talker", ChannelStderr)
+	recent, err := ts.proc(t, "talker").RecentOutput(ChannelStderr)
 	require.NoError(t, err)
 	assert.Equal(t, "oops\n", string(recent), "output without a file is still kept in memory")
 
 	mergedLog, err := os.ReadFile(merged.Stdout.File)
 	require.NoError(t, err)
 	assert.Equal(t, "to-out\nto-err\n", string(mergedLog))
-	info, _ := ts.Process("merged")
+	info := ts.proc(t, "merged").Info()
 	assert.Empty(t, info.StderrLogfile)
 
-	_, err = ts.ClearLogs("talker")
+	err = ts.proc(t, "talker").ClearLogs()
 	require.NoError(t, err)
 	data, err = os.ReadFile(out)
 	require.NoError(t, err)
@@ -86,8 +85,8 @@ func TestChildLogRotation(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rot.log")
-	spec := NewProgramSpec("rot", `/bin/sh -c "i=0; while [ $i -lt 100 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done; exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("rot", `/bin/sh -c "i=0; while [ $i -lt 100 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done; exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.Stdout = LogSpec{File: path, MaxBytes: 1024, Backups: 2, EventsEnabled: true}
 	ts := startSup(t, []ProgramSpec{spec})
 	ts.waitOutput(t, "rot", "line-99-")
@@ -124,9 +123,9 @@ func TestChildLogNoLoss(t *testing.T) {
 	const total = 256 << 20
 	dir := t.TempDir()
 	path := filepath.Join(dir, "big.log")
-	spec := NewProgramSpec("big", helperCmd(t, "numbered", "268435456"))
+	spec := newSpec("big", helperCmd(t, "numbered", "268435456"))
 	spec.Environment = helperEnv()
-	spec.StartSecs = 0
+	spec.StartSecs = -1
 	spec.AutoRestart = RestartNever
 	spec.Stdout = LogSpec{File: path, MaxBytes: 8 << 20, Backups: 3}
 	ts := startSup(t, []ProgramSpec{spec})

@@ -10,4 +10,8 @@ require (
 	gopkg.in/ini.v1 v1.67.3
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/thejerf/suture/v4 v4.0.6 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+)

@@ -125,7 +125,8 @@ func startSup(t *testing.T, specs []ProgramSpec, opts ...Option) *testSup {
 	t.Helper()
 	rec := newLogRecorder()
 	s := New(append([]Option{WithLogger(slog.New(rec))}, opts...)...)
-	require.NoError(t, s.Add(tagged(t, specs...)...))
+	s.onRefused = func(msg string) { panic(msg) }
+	require.NoError(t, addSpecs(s, tagged(t, specs...)...))
 	events := s.Subscribe(1 << 16)
 	col := &collector{outputs: map[string]*strings.Builder{}, more: make(chan struct{})}
 	go col.run(events)
@@ -150,13 +151,42 @@ func startSup(t *testing.T, specs []ProgramSpec, opts ...Option) *testSup {
 	return &testSup{Supervisor: s, log: rec, events: col, stop: stop}
 }
 
-// proc returns the Process that name designates.
+// addSpecs adds specs, one AddGroup per group, in the order the specs
+// first name the groups (as the config package lists them).
+func addSpecs(s *Supervisor, specs ...ProgramSpec) error {
+	var order []string
+	byGroup := map[string][]ProgramSpec{}
+	for _, spec := range specs {
+		g := spec.groupName()
+		if byGroup[g] == nil {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], spec)
+	}
+	for _, g := range order {
+		if _, err := s.AddGroup(byGroup[g]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookup returns the process that a namespec ("group:name", or "name" for
+// a program's own group) designates.
+func lookup(s *Supervisor, name string) (*Process, error) {
+	g, p, ok := strings.Cut(name, ":")
+	if !ok {
+		p = g
+	}
+	return s.Process(g, p)
+}
+
+// proc returns the Process that name ("group:name" or "name") designates.
 func (ts *testSup) proc(t testing.TB, name string) *Process {
 	t.Helper()
-	tg, err := ts.resolve(name)
+	p, err := lookup(ts.Supervisor, name)
 	require.NoError(t, err)
-	require.True(t, tg.single, name)
-	return tg.procs[0]
+	return p
 }
 
 // waitState waits until the process is in state want.
@@ -288,3 +318,27 @@ func (ts *testSup) stateEvents(t testing.TB, name string, n int) []Event {
 		}
 	}
 }
+
+// newSpec returns a spec with supervisord's config defaults, as a
+// [program:x] section with only a command gives: priority 999 and AUTO logs
+// of 50 MB with 10 backups.
+func newSpec(name, command string) ProgramSpec {
+	log := LogSpec{File: AutoLog, MaxBytes: 50 << 20, Backups: 10}
+	return ProgramSpec{Name: name, Command: command, Priority: 999, GroupPriority: 999, Stdout: log, Stderr: log}
+}
+
+// processErrors splits the error of an operation on several processes
+// into its *ProcessErrors.
+func processErrors(err error) []*ProcessError {
+	if err == nil {
+		return nil
+	}
+	var out []*ProcessError
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		out = append(out, e.(*ProcessError))
+	}
+	return out
+}
+
+// fakeT0 is where the fake clocks of the tests start.
+var fakeT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)

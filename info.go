@@ -1,10 +1,7 @@
 package supervisor
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -23,9 +20,6 @@ type ProcessInfo struct {
 	// StdoutLogfile and StderrLogfile are the log files' paths ("" if none).
 	StdoutLogfile, StderrLogfile string
 }
-
-// Namespec returns "group:name", or "name" when the group has the same name.
-func (i ProcessInfo) Namespec() string { return makeNamespec(i.Group, i.Name) }
 
 // Description renders the state the way supervisorctl status shows it:
 // "pid 123, uptime 0:00:05" when RUNNING, the spawn error in BACKOFF and
@@ -68,6 +62,9 @@ func formatUptime(d time.Duration) string {
 	return fmt.Sprintf("%d days, %s", days, hms)
 }
 
+// Info returns a snapshot of the process.
+func (p *Process) Info() ProcessInfo { return p.info(p.h.now()) }
+
 func (p *Process) info(now time.Time) ProcessInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -77,48 +74,4 @@ func (p *Process) info(now time.Time) ProcessInfo {
 		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
 	}
-}
-
-// Processes returns a snapshot of every process, sorted by group name then
-// process name (the order of supervisord's getAllProcessInfo).
-func (s *Supervisor) Processes() []ProcessInfo {
-	s.mu.Lock()
-	var procs []*Process
-	for _, g := range s.groups {
-		procs = append(procs, g.procs...)
-	}
-	s.mu.Unlock()
-	now := s.clock.Now()
-	out := make([]ProcessInfo, len(procs))
-	for i, p := range procs {
-		out[i] = p.info(now)
-	}
-	slices.SortFunc(out, func(a, b ProcessInfo) int {
-		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Name, b.Name))
-	})
-	return out
-}
-
-// Process returns a snapshot of the process that name ("group:process" or
-// "process") designates, or ErrBadName.
-func (s *Supervisor) Process(name string) (ProcessInfo, error) {
-	t, err := s.resolve(name)
-	if err != nil {
-		return ProcessInfo{}, err
-	}
-	if !t.single {
-		return ProcessInfo{}, fmt.Errorf("%s: %w", name, ErrBadName)
-	}
-	return t.procs[0].info(s.clock.Now()), nil
-}
-
-// Groups returns the names of the groups, in start order.
-func (s *Supervisor) Groups() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var names []string
-	for _, g := range s.sortedGroupsLocked() {
-		names = append(names, g.name)
-	}
-	return names
 }

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/supervisortest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -21,7 +22,7 @@ import (
 // the first spawn.
 func TestQuickExitGivesUpRealClock(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("quick", `/bin/sh -c "echo hello; exit 1"`)
+	spec := newSpec("quick", `/bin/sh -c "echo hello; exit 1"`)
 	ts := startSup(t, []ProgramSpec{spec})
 	info := ts.waitState(t, "quick", Fatal)
 	spawned := ts.log.waitFor(t, "spawned: 'quick' with pid", 4)
@@ -37,7 +38,7 @@ func TestQuickExitGivesUpRealClock(t *testing.T) {
 // Check 20: RUNNING after startsecs, with supervisord's success line.
 func TestRunningAfterStartsecs(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("long", "/bin/sleep 1000")
+	spec := newSpec("long", "/bin/sleep 1000")
 	ts := startSup(t, []ProgramSpec{spec})
 	ts.waitState(t, "long", Running)
 	spawned := ts.log.waitFor(t, "spawned: 'long'", 1)
@@ -48,13 +49,13 @@ func TestRunningAfterStartsecs(t *testing.T) {
 // Checks 21, 22, 23: exit classification and autorestart.
 func TestExitAndAutorestart(t *testing.T) {
 	t.Parallel()
-	zero := NewProgramSpec("zerostart", `/bin/sh -c "exit 3"`)
-	zero.StartSecs = 0
+	zero := newSpec("zerostart", `/bin/sh -c "exit 3"`)
+	zero.StartSecs = -1
 	zero.AutoRestart = RestartNever
-	exit0 := NewProgramSpec("exit0", `/bin/sh -c "sleep 1.5; exit 0"`)
-	exit1 := NewProgramSpec("exit1", `/bin/sh -c "sleep 1.5; exit 1"`)
-	always := NewProgramSpec("always", "/bin/true")
-	always.StartSecs = 0
+	exit0 := newSpec("exit0", `/bin/sh -c "sleep 1.5; exit 0"`)
+	exit1 := newSpec("exit1", `/bin/sh -c "sleep 1.5; exit 1"`)
+	always := newSpec("always", "/bin/true")
+	always.StartSecs = -1
 	always.AutoRestart = RestartAlways
 	ts := startSup(t, []ProgramSpec{zero, exit0, exit1, always})
 
@@ -76,15 +77,15 @@ func TestExitAndAutorestart(t *testing.T) {
 // Check 25: stopasgroup reaches the grandchildren.
 func TestStopAsGroupKillsGrandchildren(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("family", `/bin/sh -c "sleep 1000 & sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("family", `/bin/sh -c "sleep 1000 & sleep 1000"`)
+	spec.StartSecs = -1
 	spec.StopAsGroup = true
 	ts := startSup(t, []ProgramSpec{spec})
 	pid := ts.waitState(t, "family", Running).Pid
 	tag := testTag + "/" + t.Name()
 	require.Eventually(t, func() bool { return len(leftovers(tag, false)) == 3 }, waitLong, 10*time.Millisecond,
 		"sh and its two sleeps")
-	_, err := ts.Stop(context.Background(), "family", true)
+	err := ts.proc(t, "family").Stop(context.Background())
 	require.NoError(t, err)
 	assertNoLeftovers(t, tag)
 	assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "reaped")
@@ -93,13 +94,13 @@ func TestStopAsGroupKillsGrandchildren(t *testing.T) {
 // A stop completes even when a grandchild keeps the output pipes open.
 func TestStopWithGrandchildHoldingPipes(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("holder", `/bin/sh -c "sleep 1000 & exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("holder", `/bin/sh -c "sleep 1000 & exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.StopWaitSecs = 5 * time.Second
 	ts := startSup(t, []ProgramSpec{spec})
 	ts.waitState(t, "holder", Running)
 	start := time.Now()
-	_, err := ts.Stop(context.Background(), "holder", true)
+	err := ts.proc(t, "holder").Stop(context.Background())
 	require.NoError(t, err)
 	assert.Less(t, time.Since(start), spec.StopWaitSecs, "the stop did not wait for the pipes")
 	ts.log.waitFor(t, "stopped: holder (terminated by SIGTERM)", 1)
@@ -118,16 +119,16 @@ func killTagged(tag string) {
 // Check 1 and spec 2.3: numprocs and the process_name template.
 func TestNumprocsNaming(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("foo1", `/bin/sh -c "echo $SUPERVISOR_PROCESS_NAME $SUPERVISOR_GROUP_NAME $C; exec sleep 1000"`)
+	spec := newSpec("foo1", `/bin/sh -c "echo $SUPERVISOR_PROCESS_NAME $SUPERVISOR_GROUP_NAME $C; exec sleep 1000"`)
 	spec.NumProcs = 3
 	spec.ProcessName = "%(program_name)s_%(process_num)02d"
 	spec.Environment = map[string]string{"C": "%(process_num)d"}
-	spec.StartSecs = 0
+	spec.StartSecs = -1
 	spec.Stdout.EventsEnabled = true
 	ts := startSup(t, []ProgramSpec{spec})
 	var names []string
-	for _, info := range ts.Processes() {
-		names = append(names, info.Namespec())
+	for _, p := range ts.Processes() {
+		names = append(names, p.String())
 	}
 	assert.Equal(t, []string{"foo1:foo1_00", "foo1:foo1_01", "foo1:foo1_02"}, names)
 	for i := range 3 {
@@ -135,21 +136,23 @@ func TestNumprocsNaming(t *testing.T) {
 		ts.waitState(t, ns, Running)
 		ts.waitOutput(t, ns, fmt.Sprintf("foo1_%02d foo1 %d\n", i, i))
 	}
-	_, err := ts.Process("foo1")
+	_, err := ts.Process("foo1", "foo1")
 	assert.ErrorIs(t, err, ErrBadName, "a group of 3 is not a process")
-	res, err := ts.Stop(context.Background(), "foo1:*", true)
+	prog, err := ts.Program("foo1")
 	require.NoError(t, err)
-	assert.Len(t, res, 3)
-	for _, info := range ts.Processes() {
-		assert.Equal(t, Stopped, info.State)
+	assert.Len(t, prog.Processes(), 3)
+	require.NoError(t, prog.Stop(context.Background()))
+	for _, p := range ts.Processes() {
+		assert.Equal(t, Stopped, p.State())
 	}
+	require.NoError(t, prog.Stop(context.Background()), "nothing to stop is no error for a program")
 }
 
 // Check 28: the child's environment.
 func TestChildEnvironment(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("envy", `/bin/sh -c "env; exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("envy", `/bin/sh -c "env; exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.Stdout.EventsEnabled = true
 	spec.Environment = map[string]string{"SHARED": "program", "OWN": "mine"}
 	ts := startSup(t, []ProgramSpec{spec},
@@ -183,29 +186,31 @@ func TestSpawnErrors(t *testing.T) {
 	}
 	var specs []ProgramSpec
 	for i, c := range cases {
-		spec := NewProgramSpec(fmt.Sprintf("bad%d", i), c.command)
-		spec.Autostart = false
+		spec := newSpec(fmt.Sprintf("bad%d", i), c.command)
+		spec.NoAutostart = true
 		specs = append(specs, spec)
 	}
 	ts := startSup(t, specs)
 	for i, c := range cases {
 		name := fmt.Sprintf("bad%d", i)
-		_, err := ts.Start(context.Background(), name, true)
+		err := ts.proc(t, name).Start(context.Background())
 		require.ErrorIs(t, err, c.kind, name)
 		assert.Contains(t, err.Error(), c.msg)
 		assert.Equal(t, Stopped, ts.proc(t, name).State(), "the check comes before any spawn")
 	}
 	// Autostarted, the same errors end in FATAL with the text as description.
 	// The tutorial's quoted command: supervisord's error, and our hint in the log.
-	quoted := NewProgramSpec("quoted", `"/bin/echo foo_00 "`)
-	quoted.StartRetries = 0
-	require.NoError(t, ts.Add(quoted))
+	quoted := newSpec("quoted", `"/bin/echo foo_00 "`)
+	quoted.StartRetries = -1
+	_, err := ts.Add(quoted)
+	require.NoError(t, err)
 	assert.Equal(t, "can't find command '/bin/echo foo_00 '", ts.waitState(t, "quoted", Fatal).Description())
 	ts.log.waitFor(t, "quoted: the whole command line '/bin/echo foo_00 ' is one quoted word", 1)
 
-	spec := NewProgramSpec("auto", "nosuchcommand_xyz")
-	spec.StartRetries = 0
-	require.NoError(t, ts.Add(spec))
+	spec := newSpec("auto", "nosuchcommand_xyz")
+	spec.StartRetries = -1
+	_, err = ts.Add(spec)
+	require.NoError(t, err)
 	info := ts.waitState(t, "auto", Fatal)
 	assert.Equal(t, "can't find command 'nosuchcommand_xyz'", info.Description())
 }
@@ -213,40 +218,41 @@ func TestSpawnErrors(t *testing.T) {
 // Check 41's start results: spawn error for a quick exit, already started.
 func TestStartResults(t *testing.T) {
 	t.Parallel()
-	quick := NewProgramSpec("quick", "/bin/false")
-	quick.Autostart = false
-	quick.StartRetries = 0
-	long := NewProgramSpec("long", "/bin/sleep 1000")
-	long.StartSecs = 0
+	quick := newSpec("quick", "/bin/false")
+	quick.NoAutostart = true
+	quick.StartRetries = -1
+	long := newSpec("long", "/bin/sleep 1000")
+	long.StartSecs = -1
 	ts := startSup(t, []ProgramSpec{quick, long})
 	ts.waitState(t, "long", Running)
-	_, err := ts.Start(context.Background(), "quick", true)
+	err := ts.proc(t, "quick").Start(context.Background())
 	assert.ErrorIs(t, err, ErrSpawn)
-	_, err = ts.Start(context.Background(), "long", true)
+	err = ts.proc(t, "long").Start(context.Background())
 	assert.ErrorIs(t, err, ErrAlreadyStarted)
-	_, err = ts.Stop(context.Background(), "quick", true)
+	err = ts.proc(t, "quick").Stop(context.Background())
 	assert.ErrorIs(t, err, ErrNotRunning)
-	_, err = ts.Start(context.Background(), "nope", true)
+	_, err = ts.Process("nope", "nope")
 	assert.ErrorIs(t, err, ErrBadName)
-	res, err := ts.Start(context.Background(), "all", true)
-	require.NoError(t, err)
-	require.Len(t, res, 1, "running processes are left out")
-	assert.Equal(t, "quick", res[0].Name)
-	assert.ErrorIs(t, res[0].Err, ErrSpawn)
+	err = ts.StartProcesses(context.Background(), ts.Processes()...)
+	require.ErrorIs(t, err, ErrSpawn)
+	var pe *ProcessError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "quick", pe.Process.Name(), "running processes are left out")
+	assert.Len(t, err.(interface{ Unwrap() []error }).Unwrap(), 1)
 }
 
 // Stopsignal and the stopped line's level follow the exit status.
 func TestStopSignal(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("polite", helperCmd(t, "onsignal", "2", "0"))
+	spec := newSpec("polite", helperCmd(t, "onsignal", "2", "0"))
 	spec.Environment = helperEnv()
 	spec.StopSignal = syscall.SIGINT
-	spec.StartSecs = 0
+	spec.StartSecs = -1
 	spec.Stdout.EventsEnabled = true
 	ts := startSup(t, []ProgramSpec{spec})
 	ts.waitState(t, "polite", Running)
 	ts.waitOutput(t, "polite", "ready")
-	_, err := ts.Stop(context.Background(), "polite", true)
+	err := ts.proc(t, "polite").Stop(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"stopped: polite (exit status 0)"}, ts.log.messages("stopped:"))
 	assert.Equal(t, 0, ts.proc(t, "polite").info(time.Now()).ExitStatus)
@@ -256,8 +262,8 @@ func TestStopSignal(t *testing.T) {
 func TestApplyKeepsUnchangedPids(t *testing.T) {
 	t.Parallel()
 	mk := func(name, cmd string) ProgramSpec {
-		s := NewProgramSpec(name, cmd)
-		s.StartSecs = 0
+		s := newSpec(name, cmd)
+		s.StartSecs = -1
 		return s
 	}
 	same, changed, gone := mk("same", "/bin/sleep 1000"), mk("changed", "/bin/sleep 1000"), mk("gone", "/bin/sleep 1000")
@@ -280,17 +286,23 @@ func TestApplyKeepsUnchangedPids(t *testing.T) {
 	assert.Equal(t, samePid, ts.proc(t, "same").info(time.Now()).Pid)
 	assert.NotEqual(t, changedPid, ts.waitState(t, "changed", Running).Pid)
 	ts.waitState(t, "added", Running)
-	assert.Equal(t, []string{"same", "changed", "added"}, ts.Groups(), "start order: re-added groups come last")
-	_, err = ts.Process("gone")
+	var groups []string
+	for _, p := range ts.Programs() {
+		groups = append(groups, p.Group())
+	}
+	assert.Equal(t, []string{"same", "changed", "added"}, groups, "start order: re-added groups come last")
+	_, err = ts.Process("gone", "gone")
+	assert.ErrorIs(t, err, ErrBadName)
+	_, err = ts.Program("gone")
 	assert.ErrorIs(t, err, ErrBadName)
 }
 
 // The events a subscriber sees for a process that fails to start.
 func TestEventSequence(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("quick", "/bin/false")
+	spec := newSpec("quick", "/bin/false")
 	spec.StartRetries = 1
-	clock := newFakeClock(fakeT0)
+	clock := supervisortest.NewClock(fakeT0)
 	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
 	ts.waitState(t, "quick", Backoff)
 	clock.BlockUntilTimers(t, 1)
@@ -314,13 +326,14 @@ func TestEventSequence(t *testing.T) {
 // the oldest events and can tell.
 func TestSlowSubscriberNeverStalls(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("churn", "/bin/true")
-	spec.StartSecs = 0
+	spec := newSpec("churn", "/bin/true")
+	spec.StartSecs = -1
 	spec.AutoRestart = RestartAlways
 	spec.Environment = map[string]string{"SUPERVISOR_TEST_TAG": testTag + "/" + t.Name()}
 	rec := newLogRecorder()
 	s := New(WithLogger(slog.New(rec)))
-	require.NoError(t, s.Add(spec))
+	_, err := s.Add(spec)
+	require.NoError(t, err)
 	stuck := s.Subscribe(4)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -355,36 +368,37 @@ func TestChildrenDieWithSupervisor(t *testing.T) {
 // spawn that failed reports its spawn error.
 func TestStartAllQueued(t *testing.T) {
 	t.Parallel()
-	workers := NewProgramSpec("w", "/bin/sleep 1000")
+	workers := newSpec("w", "/bin/sleep 1000")
 	workers.NumProcs = 4
 	workers.ProcessName = "w%(process_num)d"
-	workers.Autostart = false
-	lost := NewProgramSpec("lost", "/bin/sleep 1000")
+	workers.NoAutostart = true
+	lost := newSpec("lost", "/bin/sleep 1000")
 	lost.Directory = "/nonexistent"
-	lost.Autostart = false
-	lost.StartRetries = 0
+	lost.NoAutostart = true
+	lost.StartRetries = -1
 	ts := startSup(t, []ProgramSpec{workers, lost})
-	res, err := ts.Start(context.Background(), "all", false)
-	require.NoError(t, err)
-	require.Len(t, res, 5)
+	// A done context: StartAll waits for the forks, not for RUNNING.
+	noWait, cancel := context.WithCancel(context.Background())
+	cancel()
+	errs := processErrors(ts.StartProcesses(noWait, ts.Processes()...))
+	require.Len(t, errs, 5)
 	pids := map[int]bool{}
-	for _, r := range res {
-		if r.Name == "lost" {
+	for _, pe := range errs {
+		if pe.Process.Name() == "lost" {
 			var se *SpawnError
-			require.ErrorAs(t, r.Err, &se)
+			require.ErrorAs(t, pe, &se)
 			assert.Equal(t, "couldn't chdir to /nonexistent: ENOENT", se.Msg)
 			continue
 		}
-		require.NoError(t, r.Err, r.Name)
-		info, err := ts.Process("w:" + r.Name)
-		require.NoError(t, err)
-		assert.NotZero(t, info.Pid, "%s has its pid when Start returns", r.Name)
+		require.ErrorIs(t, pe, context.Canceled, "%s: forked, not waited for", pe.Process)
+		info := pe.Process.Info()
+		assert.NotZero(t, info.Pid, "%s has its pid when Start returns", pe.Process)
 		pids[info.Pid] = true
 	}
 	assert.Len(t, pids, 4)
-	res, err = ts.Start(context.Background(), "w:*", true)
+	w, err := ts.Program("w")
 	require.NoError(t, err)
-	assert.Empty(t, res, "running processes are left out")
+	require.NoError(t, w.Start(context.Background()), "running processes are left out")
 }
 
 // A queued start reports the fork's outcome, not what happened after it: a
@@ -392,19 +406,22 @@ func TestStartAllQueued(t *testing.T) {
 // each one alone is, although the exits may be handled before Start returns.
 func TestStartGroupReportsForkNotExit(t *testing.T) {
 	t.Parallel()
-	quick := NewProgramSpec("q", "/bin/true")
+	quick := newSpec("q", "/bin/true")
 	quick.NumProcs = 4
 	quick.ProcessName = "q%(process_num)d"
-	quick.Autostart = false
+	quick.NoAutostart = true
 	quick.StartSecs = 10 * time.Second // each exit is "too quickly"
-	quick.StartRetries = 0
+	quick.StartRetries = -1
 	ts := startSup(t, []ProgramSpec{quick})
+	q, err := ts.Program("q")
+	require.NoError(t, err)
 	for round := range 10 {
-		res, err := ts.Start(context.Background(), "q:*", false)
-		require.NoError(t, err)
-		require.Len(t, res, 4)
-		for _, r := range res {
-			assert.NoError(t, r.Err, "round %d: %s", round, r.Name)
+		noWait, cancel := context.WithCancel(context.Background())
+		cancel()
+		errs := processErrors(q.Start(noWait))
+		require.Len(t, errs, 4)
+		for _, pe := range errs {
+			assert.ErrorIs(t, pe, context.Canceled, "round %d: %s: forked, not a spawn error", round, pe.Process)
 		}
 		for i := range 4 {
 			ts.waitState(t, fmt.Sprintf("q:q%d", i), Fatal)

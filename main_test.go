@@ -78,9 +78,9 @@ func helperMain(args []string) int {
 		// A supervisor with one child; prints the child's pid and runs
 		// until killed.
 		s := New()
-		spec := NewProgramSpec("child", "/bin/sleep 1000")
-		spec.StartSecs = 0
-		if err := s.Add(spec); err != nil {
+		spec := newSpec("child", "/bin/sleep 1000")
+		spec.StartSecs = -1
+		if _, err := s.Add(spec); err != nil {
 			return 1
 		}
 		sub := s.Subscribe(16)
@@ -108,10 +108,10 @@ func helperMain(args []string) int {
 		return 0
 	case "nofds":
 		s := New()
-		spec := NewProgramSpec("starved", "/bin/sleep 1000")
-		spec.Autostart = false
-		spec.StartRetries = 0
-		if err := s.Add(spec); err != nil {
+		spec := newSpec("starved", "/bin/sleep 1000")
+		spec.NoAutostart = true
+		spec.StartRetries = -1
+		if _, err := s.Add(spec); err != nil {
 			return 1
 		}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -124,7 +124,9 @@ func helperMain(args []string) int {
 		low := old
 		low.Cur = uint64(len(ents)) // the fd ReadDir used is closed again
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low)
-		_, err := s.Start(ctx, "starved", false)
+		noWait, cancelWait := context.WithCancel(ctx)
+		cancelWait()
+		err := s.Processes()[0].Start(noWait)
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
 		fmt.Println(err)
 		cancel()

@@ -61,12 +61,12 @@ func TestTimestamps(t *testing.T) {
 // of the log; strip_ansi and timestamps apply to what is logged.
 func TestCaptureModeAndFilters(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("talker", `/bin/sh -c "printf 'before\n<!--XSUPERVISOR:BEGIN-->the payload<!--XSUPERVISOR:END-->\033[31mafter\033[0m\n'; exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("talker", `/bin/sh -c "printf 'before\n<!--XSUPERVISOR:BEGIN-->the payload<!--XSUPERVISOR:END-->\033[31mafter\033[0m\n'; exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.Stdout = LogSpec{CaptureMaxBytes: 1024, EventsEnabled: true, Timestamps: true}
 	ts := startSup(t, []ProgramSpec{spec}, WithStripANSI(true))
 	ts.waitOutput(t, "talker", "after\n")
-	out, err := ts.RecentOutput("talker", ChannelStdout)
+	out, err := ts.proc(t, "talker").RecentOutput(ChannelStdout)
 	require.NoError(t, err)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} before\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} after\n$`, string(out))
 	ts.events.mu.Lock()
@@ -90,15 +90,15 @@ func TestRespawnBesideOldReaders(t *testing.T) {
 	loop := func(n int, word string) string {
 		return "for i in" + strings.Repeat(" x", n) + "; do echo " + word + "; sleep 0.005; done"
 	}
-	spec := NewProgramSpec("chatty", "/bin/sh -c '("+loop(200, "grandchild")+") & "+loop(40, "parent")+"'")
-	spec.StartSecs = 0
+	spec := newSpec("chatty", "/bin/sh -c '("+loop(200, "grandchild")+") & "+loop(40, "parent")+"'")
+	spec.StartSecs = -1
 	spec.AutoRestart = RestartAlways
 	spec.Stdout = LogSpec{CaptureMaxBytes: 1024, Timestamps: true}
 	ts := startSup(t, []ProgramSpec{spec})
 	ts.log.waitFor(t, "spawned: 'chatty'", 4)
-	_, err := ts.Stop(context.Background(), "chatty", true)
+	err := ts.proc(t, "chatty").Stop(context.Background())
 	require.NoError(t, err)
-	out, err := ts.RecentOutput("chatty", ChannelStdout)
+	out, err := ts.proc(t, "chatty").RecentOutput(ChannelStdout)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	require.NotEmpty(t, lines)

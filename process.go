@@ -2,8 +2,8 @@ package supervisor
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"syscall"
@@ -12,57 +12,84 @@ import (
 	"github.com/supervise-go/supervisor/internal/sys"
 )
 
-// Process is one supervised process. One goroutine (run) owns its state: it
-// alone spawns, signals and reaps the child, arms the timers and changes the
-// state. Everything else talks to it through requests and reads snapshots.
+// Process is one supervised process of a Program: the handle an embedding
+// program starts, stops, signals and inspects it through. Its methods are
+// safe for concurrent use. A process whose program was removed keeps its
+// last state; requests to it fail with ErrShutdown.
 //
-// Every state transition of supervisord (spec 3.2) is in this file:
+// One goroutine, started when the supervisor serves, owns the process's
+// state: it alone spawns, signals and reaps the child, arms the timers and
+// changes the state; the handle's methods send it requests and read
+// snapshots. It never waits for a fork: the spawner's threads fork, and the
+// outcome comes back to it like a child's exit does.
 //
-//	STOPPED/EXITED/FATAL/BACKOFF -> STARTING   spawn (start request, autostart, autorestart, retry)
-//	STARTING -> RUNNING                        startSecs timer fired
-//	STARTING -> BACKOFF                        spawn failed, or the child exited before startSecs
-//	BACKOFF  -> STARTING / FATAL               retry timer fired / the restart policy gave up
-//	RUNNING  -> EXITED                         the child exited on its own
-//	STARTING/RUNNING -> STOPPING               stop request: stop signal sent
-//	STOPPING -> STOPPED                        the child exited while a stop was in progress
-//	STOPPING -> STOPPING                       stopWaitSecs elapsed: SIGKILL, timer re-armed
-//	BACKOFF  -> STOPPED                        stop request (no child, no signal)
-//	any      -> UNKNOWN                        signalling the child failed unexpectedly
+// The states and every transition between them (supervisord's, spec 3.2);
+// setState refuses any other edge:
 //
-// A spawn is queued on the Spawner, whose threads fork queued children back
-// to back. Until the fork is done the process is STARTING without a pid and
-// its goroutine waits for the fork, so requests sent meanwhile (a stop, say)
-// are handled once the child exists.
+//	from                          to        when
+//	STOPPED, EXITED, FATAL        STARTING  a start request, autostart, autorestart
+//	                                        (a STARTING process has no pid until its
+//	                                        fork is done)
+//	STARTING                      RUNNING   up for StartSecs (at once if negative)
+//	STARTING                      BACKOFF   the fork failed, or the child exited before StartSecs
+//	STARTING, RUNNING             STOPPING  a stop request: StopSignal sent (SIGKILL every
+//	                                        StopWaitSecs after, without a state change)
+//	STARTING, RUNNING, STOPPING   UNKNOWN   signalling the child failed unexpectedly
+//	RUNNING                       EXITED    the child exited by itself
+//	STOPPING                      STOPPED   the child exited while being stopped
+//	BACKOFF                       STARTING  the retry delay elapsed
+//	BACKOFF                       FATAL     the restart policy gave up, or a shutdown
+//	BACKOFF                       STOPPED   a stop request (there is no child)
+//	EXITED                        FATAL     the restart policy gave up on restarts
+//	UNKNOWN                       STOPPED, EXITED, BACKOFF
+//	                                        the child exited after all
 type Process struct {
-	sup  *Supervisor
+	prog *Program
+	h    host
 	spec *processSpec
 	reqs chan request
-	done chan struct{}
+	done chan struct{} // closed when the goroutine has returned
 
-	mu         sync.Mutex // guards the fields below, read by snapshots
+	mu         sync.Mutex // guards the snapshot below
 	state      State
 	pid        int
 	laststart  time.Time // last spawn attempt
 	laststop   time.Time // last reap
 	exitStatus int
 	spawnErr   string
-	changed    chan struct{} // closed and replaced on every state change
-	stdin      *os.File
+	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
 
-	// Owned by the run goroutine.
-	child     *sys.Child
-	exits     chan childExit
-	timer     Timer
-	timerKind timerKind
-	tracker   RestartTracker
-	failures  int // consecutive failed starts (supervisord's backoff)
-	killing   bool
-	readers   sync.WaitGroup    // output readers of all spawns
-	envMap    map[string]string // the child's environment, built at the first spawn
-	env       []string
-	queued    func() // set for reqStartQueued: called once the spawn is queued
+	// Owned by the goroutine.
+	cur        State // the state, read without the lock
+	child      *sys.Child
+	stdin      *stdinPipe
+	forking    bool       // a spawn is queued or forking
+	forkWaiter chan error // gets the outcome of the fork a request asked for
+	deferred   []request  // requests received while forking, answered after it
+	forks      chan forkResult
+	exits      chan childExit
+	timer      Timer
+	timerKind  timerKind
+	tracker    RestartTracker
+	failures   int // consecutive failed starts (supervisord's backoff)
+	killing    bool
+	readers    sync.WaitGroup    // output readers of all spawns
+	envMap     map[string]string // the child's environment, built at the first spawn
+	env        []string
+}
+
+// host is what a process's goroutine needs from its supervisor.
+type host interface {
+	now() time.Time
+	newTimer(d time.Duration) Timer
+	logger() *slog.Logger
+	submit(a *sys.Attr) (*sys.Pending, error)
+	publish(e Event)
+	isStopping() bool
+	childEnv(p *processSpec) map[string]string
+	transitionRefused(msg string)
 }
 
 type timerKind int
@@ -78,24 +105,29 @@ const (
 type requestKind int
 
 const (
-	reqStart requestKind = iota
-	// reqStartQueued is a start whose reply comes as soon as the spawn is
-	// queued (or failed before that), so that a caller starting many
-	// processes lets the spawner fork them back to back.
-	reqStartQueued
+	reqStart requestKind = iota + 1
 	reqStop
 	reqShutdownStop // stop for supervisor shutdown: BACKOFF goes to FATAL
 	reqSignal
+	reqStdin
 	reqQuit
 )
 
 type request struct {
-	kind  requestKind
-	sig   syscall.Signal
+	kind requestKind
+	sig  syscall.Signal
+	data []byte
+	// reply gets the answer: for reqStart, nil once the spawn is queued,
+	// or why it was refused.
 	reply chan error
-	// forked, for reqStartQueued, receives the start's outcome once the
-	// fork is done (or failed): the error a reqStart would have replied.
+	// forked, for reqStart, gets the start's outcome once the fork is done
+	// or failed.
 	forked chan error
+}
+
+type forkResult struct {
+	child *sys.Child
+	err   error
 }
 
 type childExit struct {
@@ -104,29 +136,35 @@ type childExit struct {
 	err    error
 }
 
-func newProcess(s *Supervisor, spec *processSpec) *Process {
+func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 	p := &Process{
-		sup:     s,
+		prog:    prog,
+		h:       s,
 		spec:    spec,
 		reqs:    make(chan request),
 		done:    make(chan struct{}),
 		changed: make(chan struct{}),
+		forks:   make(chan forkResult, 1),
 		exits:   make(chan childExit, 1),
-		tracker: spec.restartPolicy().NewTracker(spec.StartRetries),
+		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
 	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)
 	return p
 }
 
-// Name returns the process name, e.g. "foo1_02".
+// Name returns the process name, e.g. "worker_02".
 func (p *Process) Name() string { return p.spec.name }
 
 // Group returns the name of the process's group.
 func (p *Process) Group() string { return p.spec.group }
 
-// Namespec returns "group:name", or "name" when the group has the same name.
-func (p *Process) Namespec() string { return makeNamespec(p.spec.group, p.spec.name) }
+// Program returns the program the process belongs to.
+func (p *Process) Program() *Program { return p.prog }
+
+// String returns "group:name", or "name" when the group has the process's
+// name (supervisord's namespec).
+func (p *Process) String() string { return makeNamespec(p.spec.group, p.spec.name) }
 
 // State returns the current state.
 func (p *Process) State() State {
@@ -135,424 +173,183 @@ func (p *Process) State() State {
 	return p.state
 }
 
-// watch returns the current state and a channel closed at the next change.
+// Start starts the process and waits until it is RUNNING (up for
+// StartSecs) or its start failed. The start is always asked for and its
+// fork always awaited; ctx bounds only the wait for RUNNING after that: if
+// ctx ends first, Start returns ctx.Err() and the process goes on starting.
+//
+// Errors: ErrShutdown when the supervisor is not serving; ErrAlreadyStarted
+// when STARTING, RUNNING, BACKOFF or STOPPING; a *SpawnError wrapping
+// ErrNoFile or ErrNotExecutable when the command cannot be run, ErrSpawn when
+// the fork failed or the child exited before StartSecs (SpawnError.Msg says
+// why); ErrAbnormalTermination when it left STARTING otherwise (a stop);
+// ErrFailed in the UNKNOWN state.
+func (p *Process) Start(ctx context.Context) error {
+	s := p.prog.sup
+	if err := s.beginOp(); err != nil {
+		return err
+	}
+	forked, err := p.requestStart(true)
+	s.endOp()
+	if err == nil {
+		err = <-forked
+	}
+	if err == nil {
+		err = p.waitStarted(ctx)
+	}
+	return err
+}
+
+// Stop stops the process: it sends StopSignal (SIGKILL after StopWaitSecs)
+// and waits until the process is STOPPED, or ctx is done (then Stop returns
+// ctx.Err() and the stop goes on). A stop also cancels a pending retry or
+// restart: BACKOFF goes to STOPPED at once. It fails with ErrNotRunning when
+// there is nothing to stop, ErrShutdown when the supervisor is not serving,
+// and ErrFailed when the child could not be signalled (the process is then
+// UNKNOWN).
+func (p *Process) Stop(ctx context.Context) error {
+	if err := p.requestStop(); err != nil {
+		return err
+	}
+	return p.waitStopped(ctx, true)
+}
+
+// Signal sends sig to the child (never its process group). It fails with
+// ErrNotRunning when there is no child (a STARTING process has none until
+// it is forked), and ErrFailed when the kernel refuses.
+func (p *Process) Signal(sig syscall.Signal) error {
+	return p.do(request{kind: reqSignal, sig: sig})
+}
+
+// WriteStdin queues data for the child's stdin and returns without
+// waiting for the child to read it (supervisord's sendProcessStdin); the
+// data is written in order by a goroutine of the child's own. It fails with
+// ErrNotRunning when there is no child or it is being stopped, and with
+// ErrNoFile once a write to the child's stdin failed (it closed it).
+func (p *Process) WriteStdin(data []byte) error {
+	return p.do(request{kind: reqStdin, data: data})
+}
+
+// priorityKey orders forks: a process is not forked before those of a
+// lower key.
+func (p *Process) priorityKey() [2]int { return [2]int{p.prog.group.priority, p.spec.Priority} }
+
+// requestStart asks the goroutine to start; the returned channel gets the
+// fork's outcome. With check, a command that cannot be run fails the
+// request (supervisord's startProcess) instead of failing the spawn (its
+// autostart).
+func (p *Process) requestStart(check bool) (<-chan error, error) {
+	if check {
+		if _, _, err := resolveCommand(p.spec.command, p.h.childEnv(p.spec)); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	forked := make(chan error, 1)
+	if err := p.do(request{kind: reqStart, forked: forked}); err != nil {
+		return nil, err
+	}
+	return forked, nil
+}
+
+func (p *Process) requestStop() error { return p.do(request{kind: reqStop}) }
+
+// watch returns the current state, spawn error and a channel closed at the
+// next change.
 func (p *Process) watch() (State, string, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.state, p.spawnErr, p.changed
 }
 
-// do sends a request to the run goroutine and returns its answer.
-func (p *Process) do(ctx context.Context, r request) error {
+// waitStarted waits until p is RUNNING or its start failed. A ctx done
+// already means "do not wait": the state is not looked at.
+func (p *Process) waitStarted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for {
+		st, spawnErr, changed := p.watch()
+		switch {
+		case spawnErr != "":
+			return fmt.Errorf("%s: %w", p, &SpawnError{Msg: spawnErr, Kind: ErrSpawn})
+		case st == Running:
+			return nil
+		case st != Starting:
+			return fmt.Errorf("%s: %w", p, ErrAbnormalTermination)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// waitStopped waits until p is in a stopped state, logging supervisord's
+// "waiting for NAME to stop" once with logWait.
+func (p *Process) waitStopped(ctx context.Context, logWait bool) error {
+	logged := !logWait
+	for {
+		st, _, changed := p.watch()
+		if st.IsStopped() {
+			return nil
+		}
+		if !logged {
+			p.h.logger().Info(fmt.Sprintf("waiting for %s to stop", p.spec.name))
+			logged = true
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// do sends a request to the goroutine and returns its answer. The
+// goroutine never blocks, so the answer comes at once.
+func (p *Process) do(r request) error {
+	if !p.prog.sup.isServing() {
+		return fmt.Errorf("%s: %w", p, ErrShutdown)
+	}
+	return p.send(r)
+}
+
+func (p *Process) send(r request) error {
 	r.reply = make(chan error, 1)
 	select {
 	case p.reqs <- r:
 	case <-p.done:
-		return fmt.Errorf("process %s: %w", p.Namespec(), ErrShutdown)
-	case <-ctx.Done():
-		return ctx.Err()
+		return fmt.Errorf("%s: %w", p, ErrShutdown)
 	}
 	return <-r.reply
 }
 
-func (p *Process) run() {
-	defer close(p.done)
-	for {
-		var timerC <-chan time.Time
-		if p.timer != nil {
-			timerC = p.timer.C()
-		}
-		select {
-		case r := <-p.reqs:
-			switch r.kind {
-			case reqQuit:
-				p.quit()
-				r.reply <- nil
-				return
-			case reqStartQueued:
-				replied := false
-				p.queued = func() { r.reply <- nil; replied = true }
-				err := p.start()
-				p.queued = nil
-				if !replied {
-					r.reply <- err
-				}
-				r.forked <- err
-			default:
-				r.reply <- p.handle(r)
-			}
-		case ex := <-p.exits:
-			p.finish(ex)
-		case <-timerC:
-			kind := p.timerKind
-			p.timer, p.timerKind = nil, timerNone
-			p.timeout(kind)
-		}
-	}
-}
-
-func (p *Process) handle(r request) error {
-	switch r.kind {
-	case reqStart:
-		return p.start()
-	case reqStop:
-		return p.stop(false)
-	case reqShutdownStop:
-		return p.stop(true)
-	case reqSignal:
-		return p.signal(r.sig)
-	}
-	return fmt.Errorf("unknown request %d", r.kind)
-}
-
-func (p *Process) start() error {
-	switch st := p.State(); {
-	case st == Unknown:
-		return fmt.Errorf("%s is in an unknown process state: %w", p.spec.name, ErrFailed)
-	case st.IsRunning():
-		return fmt.Errorf("%s: %w", p.Namespec(), ErrAlreadyStarted)
-	case st == Stopping:
-		return fmt.Errorf("%s: %w", p.Namespec(), ErrAlreadyStarted)
-	}
-	p.cancelTimer()
-	p.failures = 0
-	p.spawn()
-	_, spawnErr, _ := p.watch()
-	if spawnErr != "" {
-		return &SpawnError{Msg: spawnErr, Kind: ErrSpawn}
-	}
-	return nil
-}
-
-// spawn starts the child (spec 3.6). It is only called from STOPPED,
-// EXITED, FATAL or BACKOFF.
-func (p *Process) spawn() {
-	now := p.sup.clock.Now()
-	p.killing = false
-	p.mu.Lock()
-	p.spawnErr = ""
-	p.exitStatus = 0
-	p.laststart = now
-	p.mu.Unlock()
-	p.setState(Starting, stateDetail{tries: p.failures})
-
-	err := p.forkChild()
-	if err != nil {
-		p.mu.Lock()
-		p.spawnErr = err.Error()
-		p.mu.Unlock()
-		p.sup.log.Info("spawnerr: " + err.Error())
-		var se *SpawnError
-		if errors.As(err, &se) && se.Hint != "" {
-			p.sup.log.Warn(fmt.Sprintf("%s: %s", p.spec.name, se.Hint))
-		}
-		p.enterBackoff()
-		return
-	}
-	p.sup.log.Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), p.child.Pid))
-	if p.spec.StartSecs <= 0 {
-		p.becomeRunning()
-		return
-	}
-	p.armTimer(timerStarted, p.spec.StartSecs)
-}
-
-// forkChild prepares pipes and attributes, starts the child and the
-// goroutines that watch it.
-func (p *Process) forkChild() error {
-	if p.env == nil {
-		p.envMap = p.sup.childEnv(p.spec)
-		p.env = envList(p.envMap)
-	}
-	path, argv, err := resolveCommand(p.spec.command, p.envMap)
-	if err != nil {
-		return err
-	}
-	cred, err := credential(p.spec.User)
-	if err != nil {
-		return err
-	}
-	var child *sys.Child
-	umask := -1
-	if p.spec.Umask != nil {
-		umask = int(*p.spec.Umask)
-	}
-	pending, err := p.sup.spawner.Submit(&sys.Attr{
-		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
-		MergeStderr: p.spec.RedirectStderr, Credential: cred,
-	})
-	if err == nil {
-		if p.queued != nil {
-			p.queued()
-			p.queued = nil
-		}
-		child, err = pending.Wait()
-	}
-	var pipeErr *sys.PipeError
-	switch {
-	case errors.As(err, &pipeErr):
-		return &SpawnError{Msg: fmt.Sprintf("unknown error making dispatchers for %s: %s",
-			pyRepr(p.spec.name), sys.ErrorText(pipeErr.Err)), Kind: ErrSpawn}
-	case err != nil:
-		return &SpawnError{Msg: forkErrorText(p.spec.name, p.spec.directory, p.spec.User, err), Kind: ErrSpawn}
-	}
-	pipes := pipesOf(child.Stdio)
-	p.child = child
-	p.mu.Lock()
-	p.pid = child.Pid
-	p.stdin = pipes.stdin
-	p.mu.Unlock()
-	p.startReaders(child.Pid, pipes)
-	go func() {
-		ws, err := child.Wait()
-		p.exits <- childExit{child: child, status: ws, err: err}
-	}()
-	return nil
-}
-
-func (p *Process) becomeRunning() {
-	p.failures = 0
-	p.sup.log.Info(fmt.Sprintf("success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)",
-		p.spec.name, int(p.spec.StartSecs/time.Second)))
-	p.setState(Running, stateDetail{pid: p.child.Pid})
-}
-
-func (p *Process) enterBackoff() {
-	p.failures++
-	p.setState(Backoff, stateDetail{tries: p.failures})
-	if p.sup.stopping.Load() {
-		return // the shutdown will move it to FATAL
-	}
-	delay, giveUp := p.tracker.StartFailed(p.failures, p.sup.clock.Now())
-	if giveUp {
-		p.giveUp("gave up: %s entered FATAL state, too many start retries too quickly")
-		return
-	}
-	p.armTimer(timerRetry, delay)
-}
-
-func (p *Process) giveUp(format string) {
-	p.failures = 0
-	p.sup.log.Info(fmt.Sprintf(format, p.spec.name))
-	p.setState(Fatal, stateDetail{})
-}
-
-// finish handles the child's exit (spec 3.4).
-func (p *Process) finish(ex childExit) {
-	if ex.child != p.child {
-		return // cannot happen: one child at a time
-	}
-	now := p.sup.clock.Now()
-	pid := p.child.Pid
-	p.child.Release()
-	p.child = nil
-	p.cancelTimer()
-	status, why := describeExit(ex.status, ex.err)
-	expected := p.spec.expects(status)
-
-	p.mu.Lock()
-	laststart := p.laststart
-	p.laststop = now
-	p.pid = 0
-	stdin := p.stdin
-	p.stdin = nil
-	p.mu.Unlock()
-	if stdin != nil {
-		_ = stdin.Close()
-	}
-	p.drainReaders()
-
-	tooQuickly := now.Sub(laststart) < p.spec.StartSecs
-	switch {
-	case p.killing:
-		p.killing = false
-		p.setExitStatus(status, "")
-		msg := fmt.Sprintf("stopped: %s (%s)", p.spec.name, why)
-		if expected {
-			p.sup.log.Info(msg)
-		} else {
-			p.sup.log.Warn(msg)
-		}
-		p.setState(Stopped, stateDetail{pid: pid, exitStatus: status})
-	case p.State() == Starting && tooQuickly:
-		p.setExitStatus(0, "Exited too quickly (process log may have details)")
-		p.sup.log.Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
-		p.enterBackoff()
-	default:
-		p.failures = 0
-		if p.State() == Starting {
-			// Up for startSecs, but the timer had not fired yet: pass
-			// through RUNNING without a success line, as supervisord does.
-			p.setState(Running, stateDetail{pid: pid})
-		}
-		if expected {
-			p.setExitStatus(status, "")
-			p.sup.log.Info(fmt.Sprintf("exited: %s (%s; expected)", p.spec.name, why))
-		} else {
-			p.setExitStatus(status, fmt.Sprintf("Bad exit code %d", status))
-			p.sup.log.Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
-		}
-		p.setState(Exited, stateDetail{pid: pid, exitStatus: status, expected: expected})
-		p.maybeRestart(expected)
-	}
-}
-
-func (p *Process) setExitStatus(status int, spawnErr string) {
-	p.mu.Lock()
-	p.exitStatus = status
-	if spawnErr != "" {
-		p.spawnErr = spawnErr
-	}
-	p.mu.Unlock()
-}
-
-// maybeRestart applies autorestart after an exit from RUNNING.
-func (p *Process) maybeRestart(expected bool) {
-	if p.sup.stopping.Load() {
-		return
-	}
-	switch p.spec.AutoRestart {
-	case RestartNever:
-		return
-	case RestartUnexpected:
-		if expected {
-			return
-		}
-	}
-	delay, giveUp := p.tracker.Restarting(p.sup.clock.Now())
-	if giveUp {
-		p.mu.Lock()
-		p.spawnErr = "restarted too often (restart limit reached)"
-		p.mu.Unlock()
-		p.giveUp("gave up: %s entered FATAL state, too many restarts")
-		return
-	}
-	if delay > 0 {
-		p.armTimer(timerRestart, delay)
-		return
-	}
-	p.spawn()
-}
-
-func (p *Process) timeout(kind timerKind) {
-	switch kind {
-	case timerStarted:
-		if p.State() == Starting && p.child != nil {
-			p.becomeRunning()
-		}
-	case timerRetry:
-		if p.State() == Backoff && !p.sup.stopping.Load() {
-			p.spawn()
-		}
-	case timerRestart:
-		if p.State() == Exited && !p.sup.stopping.Load() {
-			p.spawn()
-		}
-	case timerKill:
-		if p.child == nil {
-			return
-		}
-		p.sup.log.Warn(fmt.Sprintf("killing %s (%d) with SIGKILL", pyRepr(p.spec.name), p.child.Pid))
-		if err := p.sendSignal(syscall.SIGKILL, p.spec.killAsGroup()); err != nil {
-			p.signalFailed(err)
-			return
-		}
-		p.armTimer(timerKill, max(p.spec.StopWaitSecs, time.Second))
-	}
-}
-
-// stop asks the child to stop (spec 3.5). For a shutdown, BACKOFF goes to
-// FATAL instead of STOPPED, as supervisord does.
-func (p *Process) stop(shutdown bool) error {
-	switch st := p.State(); st {
-	case Starting, Running:
-		p.cancelTimer()
-		sig := p.spec.stopSignal()
-		group := ""
-		if p.spec.StopAsGroup {
-			group = " process group"
-		}
-		p.sup.log.Debug(fmt.Sprintf("killing %s (pid %d)%s with signal %s", p.spec.name, p.child.Pid, group, SignalName(sig)))
-		p.killing = true
-		if err := p.sendSignal(sig, p.spec.StopAsGroup); err != nil {
-			p.killing = false
-			p.signalFailed(err)
-			return fmt.Errorf("%s: %w: %v", p.Namespec(), ErrFailed, err)
-		}
-		p.setState(Stopping, stateDetail{pid: p.child.Pid})
-		p.armTimer(timerKill, p.spec.StopWaitSecs)
-		return nil
-	case Backoff:
-		p.cancelTimer()
-		p.sup.log.Debug(fmt.Sprintf("Attempted to kill %s, which is in BACKOFF state.", p.spec.name))
-		p.failures = 0
-		if shutdown {
-			p.setState(Fatal, stateDetail{})
-		} else {
-			p.setState(Stopped, stateDetail{})
-		}
-		return nil
-	case Exited:
-		// A restart may be pending (a delaying restart policy): a stop
-		// cancels it, so nothing starts after a stop.
-		p.cancelTimer()
-	}
-	return fmt.Errorf("%s: %w", p.Namespec(), ErrNotRunning)
-}
-
-func (p *Process) signal(sig syscall.Signal) error {
-	if !p.State().IsSignallable() || p.child == nil {
-		return fmt.Errorf("%s: %w", p.Namespec(), ErrNotRunning)
-	}
-	p.sup.log.Debug(fmt.Sprintf("sending %s (pid %d) sig %s", p.spec.name, p.child.Pid, SignalName(sig)))
-	if err := p.child.Signal(sig); err != nil {
-		p.signalFailed(err)
-		return fmt.Errorf("%s: %w: %v", p.Namespec(), ErrFailed, err)
-	}
-	return nil
-}
-
-func (p *Process) sendSignal(sig syscall.Signal, group bool) error {
-	if group {
-		return p.child.SignalGroup(sig)
-	}
-	return p.child.Signal(sig)
-}
-
-func (p *Process) signalFailed(err error) {
-	p.sup.log.Error(fmt.Sprintf("unknown problem killing %s (%d):%v", p.spec.name, p.child.Pid, err))
-	p.setState(Unknown, stateDetail{pid: p.child.Pid})
-}
-
-// quit ends the run goroutine. The supervisor stops processes before it
-// quits them; a child still alive here is killed with its group and reaped,
-// so that nothing outlives the supervisor.
+// quit ends the goroutine (see terminate) and waits for it.
 func (p *Process) quit() {
-	p.cancelTimer()
-	if p.child != nil {
-		_ = p.child.SignalGroup(syscall.SIGKILL)
-		_ = p.child.Signal(syscall.SIGKILL)
-		ex := <-p.exits
-		p.killing = true
-		p.finish(ex)
-	}
-	p.readers.Wait()
-	for _, o := range p.out {
-		o.close()
-	}
+	_ = p.send(request{kind: reqQuit})
+	<-p.done
 }
 
-func (p *Process) armTimer(kind timerKind, d time.Duration) {
-	p.cancelTimer()
-	p.timer = p.sup.clock.NewTimer(d)
-	p.timerKind = kind
+// transitions is the table of every state change setState allows.
+var transitions = map[State][]State{
+	Stopped:  {Starting},
+	Exited:   {Starting, Fatal},
+	Fatal:    {Starting},
+	Backoff:  {Starting, Fatal, Stopped},
+	Starting: {Running, Backoff, Stopping, Unknown},
+	Running:  {Exited, Stopping, Unknown},
+	Stopping: {Stopped, Unknown},
+	Unknown:  {Stopped, Exited, Backoff},
 }
 
-func (p *Process) cancelTimer() {
-	if p.timer != nil {
-		p.timer.Stop()
-		p.timer, p.timerKind = nil, timerNone
+func allowed(from, to State) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
 	}
+	return false
 }
 
 // stateDetail carries the facts an event reports with a transition.
@@ -563,44 +360,24 @@ type stateDetail struct {
 	tries      int
 }
 
+// setState is the one place the state changes. An edge that is not in
+// transitions is refused: the state stays, and the supervisor reports it
+// (an error in the log; tests make it fatal).
 func (p *Process) setState(to State, d stateDetail) {
+	from := p.cur
+	if !allowed(from, to) {
+		p.h.transitionRefused(fmt.Sprintf("BUG: %s: refused state change %s -> %s", p, from, to))
+		return
+	}
+	p.cur = to
 	p.mu.Lock()
-	from := p.state
 	p.state = to
 	close(p.changed)
 	p.changed = make(chan struct{})
 	p.mu.Unlock()
-	p.sup.publish(Event{
-		Kind: EventProcessState, Time: p.sup.clock.Now(),
+	p.h.publish(Event{
+		Kind: EventProcessState, Time: p.h.now(),
 		Process: p.spec.name, Group: p.spec.group,
 		From: from, To: to, Pid: d.pid, ExitStatus: d.exitStatus, Expected: d.expected, Tries: d.tries,
 	})
-}
-
-// expects reports whether an exit status is in ExitCodes.
-func (s *ProgramSpec) expects(status int) bool {
-	for _, c := range s.ExitCodes {
-		if c == status {
-			return true
-		}
-	}
-	return false
-}
-
-// describeExit returns supervisord's exit status (-1 for a death by signal)
-// and its words for the cause.
-func describeExit(ws syscall.WaitStatus, err error) (int, string) {
-	switch {
-	case err != nil:
-		return -1, fmt.Sprintf("unknown termination cause: %v", err)
-	case ws.Exited():
-		return ws.ExitStatus(), fmt.Sprintf("exit status %d", ws.ExitStatus())
-	case ws.Signaled():
-		why := "terminated by " + SignalName(ws.Signal())
-		if ws.CoreDump() {
-			why += " (core dumped)"
-		}
-		return -1, why
-	}
-	return -1, fmt.Sprintf("unknown termination cause 0x%04x", uint32(ws))
 }

@@ -1,7 +1,8 @@
 package supervisor
 
-// ProcessConfig is one process of a program with every template expanded:
-// what supervisord reports for it in getAllConfigInfo.
+// ProcessConfig is one process of a program with every template expanded,
+// as the supervisor would run it: what supervisord reports for it in
+// getAllConfigInfo.
 type ProcessConfig struct {
 	Name        string // process name
 	Group       string
@@ -10,12 +11,11 @@ type ProcessConfig struct {
 	Directory   string
 	Environment map[string]string // the program's Environment, expanded
 	Stdout      LogSpec
-	Stderr      LogSpec      // empty with RedirectStderr
-	Program     *ProgramSpec // the program it belongs to
+	Stderr      LogSpec // empty with RedirectStderr
 }
 
-// Processes expands the spec into its processes, as the supervisor would
-// run them. It fails like Validate.
+// Processes expands the spec into its processes without adding it, for
+// tools that show a configuration. It fails like Validate.
 func (s *ProgramSpec) Processes() ([]ProcessConfig, error) {
 	procs, err := s.processes(hostNodeName())
 	if err != nil {
@@ -24,18 +24,14 @@ func (s *ProgramSpec) Processes() ([]ProcessConfig, error) {
 	out := make([]ProcessConfig, len(procs))
 	for i, p := range procs {
 		out[i] = ProcessConfig{Name: p.name, Group: p.group, Num: p.num, Command: p.command,
-			Directory: p.directory, Environment: p.env, Stdout: p.stdout, Stderr: p.stderr, Program: s}
+			Directory: p.directory, Environment: p.env, Stdout: p.stdout, Stderr: p.stderr}
 	}
 	return out, nil
 }
 
-// GroupName returns the name of the group the program's processes join:
-// Group, or Name when Group is empty.
-func (s *ProgramSpec) GroupName() string { return s.groupName() }
-
-// GroupPrio returns the priority of the program's group: GroupPriority for
-// an explicit group, Priority for the program's own.
-func (s *ProgramSpec) GroupPrio() int {
+// groupPriority returns the priority of the program's group: GroupPriority
+// for an explicit group, Priority for the program's own.
+func (s *ProgramSpec) groupPriority() int {
 	if s.Group != "" {
 		return s.GroupPriority
 	}

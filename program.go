@@ -1,197 +1,335 @@
 package supervisor
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
-	"os"
-	"reflect"
 	"slices"
-	"strings"
 	"syscall"
+	"time"
 )
 
-// processSpec is one process of a program, with every per-process template
-// expanded. The embedded ProgramSpec is shared by the program's processes and
-// must not be modified.
-type processSpec struct {
-	*ProgramSpec
-	name      string // expanded process name
-	group     string
-	num       int
-	command   string
-	directory string
-	env       map[string]string // the program's Environment, expanded
-	stdout    LogSpec
-	stderr    LogSpec
+// AutoRestart says whether a process that exits from RUNNING is started
+// again (supervisord's autorestart).
+type AutoRestart int
+
+const (
+	// RestartUnexpected restarts only when the exit status is not in
+	// ExitCodes (a death by signal is always unexpected). supervisord's
+	// default, and the zero value.
+	RestartUnexpected AutoRestart = iota
+	// RestartAlways restarts whatever the exit status.
+	RestartAlways
+	// RestartNever leaves the process EXITED.
+	RestartNever
+)
+
+// String returns the config word for the mode: "unexpected", "true" or "false".
+func (a AutoRestart) String() string {
+	switch a {
+	case RestartAlways:
+		return "true"
+	case RestartNever:
+		return "false"
+	}
+	return "unexpected"
 }
 
-// namespec returns "group:name", or "name" when both are the same.
-func makeNamespec(group, name string) string {
-	if group == name {
-		return name
-	}
-	return group + ":" + name
+// AutoLog is the LogSpec.File value that asks for a log file with a
+// generated name in the supervisor's child log directory, as supervisord's
+// "AUTO".
+const AutoLog = "AUTO"
+
+// LogSpec configures where one output channel (stdout or stderr) of a
+// process goes. The zero value keeps the newest output in memory only (see
+// [Process.RecentOutput]) and writes no file.
+type LogSpec struct {
+	// File is a path template (expanded per process, like Command), AutoLog,
+	// or "" to write no file.
+	File string
+	// MaxBytes rotates the file once it reaches this size; 0 never rotates.
+	MaxBytes int64
+	// Backups is how many rotated files (File.1 ... File.N) are kept; 0
+	// truncates the file instead of keeping one.
+	Backups int
+	// CaptureMaxBytes, when > 0, enables supervisord's capture mode: output
+	// between <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> is
+	// delivered as one EventProcessCommunication instead of being logged.
+	CaptureMaxBytes int64
+	// EventsEnabled delivers every chunk of output as an EventProcessLog.
+	EventsEnabled bool
+	// Syslog also sends each line to syslog, prefixed with the process name.
+	Syslog bool
+	// Timestamps prefixes each line with the time it was read
+	// ("2006-01-02 15:04:05.000 "). An extension, off by default.
+	Timestamps bool
+	// MaxAge deletes rotated backups older than this. An extension; 0, the
+	// default, keeps them.
+	MaxAge time.Duration
 }
 
-// groupName returns the name of the group the program belongs to.
-func (s *ProgramSpec) groupName() string {
-	if s.Group != "" {
-		return s.Group
-	}
-	return s.Name
+// ProgramSpec describes one program: supervisord's [program:x] section as a
+// plain struct. A literal with only Name and Command runs with
+// supervisord's defaults: one process named after the program, started when
+// the supervisor serves, RUNNING after 1 s up, retried 3 times, restarted
+// after an exit other than 0, stopped with SIGTERM and killed 10 s later.
+// Where a zero value cannot mean supervisord's default and also its zero, a
+// negative value stands for zero, as in net.Dialer.KeepAlive.
+//
+// Command, ProcessName, Directory, Environment values and the log file names
+// are templates expanded for each process with Python %-format rules:
+// %(program_name)s, %(process_num)02d, %(group_name)s, %(numprocs)d,
+// %(host_node_name)s, the names in Vars, and ENV_X for each key X of
+// Environment. Write %% for a literal %.
+//
+// The supervisor keeps a deep copy of the spec it is given: changing the
+// caller's maps or slices afterwards changes nothing.
+type ProgramSpec struct {
+	// Name is the program name ([program:Name]). It must not be empty or
+	// contain spaces, ':' or '/'.
+	Name string
+	// Group is the name of the group the program's processes belong to
+	// (supervisord's [group:x]). Empty means a group of its own, named Name.
+	Group string
+	// GroupPriority orders explicit groups (Group != ""); all programs of a
+	// group must give the same value. A program's own group takes Priority.
+	GroupPriority int
+
+	// Command is the command line, split like a POSIX shell would (quotes
+	// and backslashes) but never run through a shell. A first word without
+	// '/' is searched in the PATH of the process environment.
+	Command string
+	// ProcessName is the template for each process's name. Empty means
+	// "%(program_name)s". With NumProcs > 1 it must contain %(process_num).
+	ProcessName string
+	// NumProcs is how many processes to run; 0 means 1.
+	NumProcs int
+	// NumProcsStart is the process_num of the first process.
+	NumProcsStart int
+	// Priority orders starts (ascending) and stops (descending). The zero
+	// value is priority 0; supervisord's config default is 999.
+	Priority int
+
+	// NoAutostart keeps the processes STOPPED until they are started;
+	// by default (supervisord's autostart=true) they start when the
+	// supervisor serves, or when the program is added to a serving one.
+	NoAutostart bool
+	// AutoRestart decides what happens when a process exits from RUNNING.
+	AutoRestart AutoRestart
+	// StartSecs is how long a child must stay up to count as started
+	// (RUNNING). 0 means 1 s; negative means RUNNING as soon as it is
+	// forked (supervisord's startsecs=0).
+	StartSecs time.Duration
+	// StartRetries is how many failed starts are retried before FATAL.
+	// 0 means 3; negative means none.
+	StartRetries int
+	// ExitCodes are the expected exit statuses, each 0..255. Nil means {0};
+	// an empty non-nil slice expects none.
+	ExitCodes []int
+	// Restart decides the delays between start attempts and may limit
+	// restarts; nil means supervisord's linear policy ([LinearBackoff]).
+	Restart RestartPolicy
+
+	// StopSignal is sent to stop a process; 0 means SIGTERM.
+	StopSignal syscall.Signal
+	// StopWaitSecs is how long to wait after StopSignal before SIGKILL (and
+	// between further SIGKILLs while the child lives). 0 means 10 s;
+	// negative means SIGKILL without waiting.
+	StopWaitSecs time.Duration
+	// StopAsGroup sends StopSignal to the child's whole process group. It
+	// implies KillAsGroup.
+	StopAsGroup bool
+	// KillAsGroup sends SIGKILL to the child's whole process group.
+	KillAsGroup bool
+
+	// User runs the child as this user (name or numeric uid); the
+	// supervisor must be root to switch. Empty keeps the supervisor's user.
+	User string
+	// Directory is the child's working directory; empty inherits.
+	Directory string
+	// Umask is the child's umask; nil inherits the supervisor's.
+	Umask *fs.FileMode
+	// Environment is added to the child's environment, over the
+	// supervisor's own and its WithEnvironment values.
+	Environment map[string]string
+	// ServerURL is the child's SUPERVISOR_SERVER_URL; empty or "AUTO" means
+	// the supervisor's (see WithServerURL).
+	ServerURL string
+
+	// RedirectStderr sends the child's stderr to its stdout pipe; Stderr is
+	// then unused.
+	RedirectStderr bool
+	// Stdout and Stderr say where the output goes.
+	Stdout, Stderr LogSpec
+
+	// Vars are extra names for template expansion, e.g. "here" or ENV_X
+	// values that a config loader supplies.
+	Vars map[string]string
 }
 
-// numProcs returns NumProcs with its zero default applied.
-func (s *ProgramSpec) numProcs() int {
-	if s.NumProcs == 0 {
-		return 1
+// The defaults that the zero values of ProgramSpec stand for.
+const (
+	defaultStartSecs    = time.Second
+	defaultStartRetries = 3
+	defaultStopWait     = 10 * time.Second
+	defaultProcessName  = "%(program_name)s"
+)
+
+func (s *ProgramSpec) autostart() bool { return !s.NoAutostart }
+
+func (s *ProgramSpec) startSecs() time.Duration {
+	switch {
+	case s.StartSecs == 0:
+		return defaultStartSecs
+	case s.StartSecs < 0:
+		return 0
 	}
-	return s.NumProcs
+	return s.StartSecs
 }
 
-func (s *ProgramSpec) stopSignal() syscall.Signal {
-	if s.StopSignal == 0 {
-		return syscall.SIGTERM
+func (s *ProgramSpec) startRetries() int {
+	switch {
+	case s.StartRetries == 0:
+		return defaultStartRetries
+	case s.StartRetries < 0:
+		return 0
 	}
-	return s.StopSignal
+	return s.StartRetries
 }
 
-func (s *ProgramSpec) killAsGroup() bool { return s.KillAsGroup || s.StopAsGroup }
-
-func (s *ProgramSpec) restartPolicy() RestartPolicy {
-	if s.Restart == nil {
-		return LinearBackoff{}
+func (s *ProgramSpec) stopWait() time.Duration {
+	switch {
+	case s.StopWaitSecs == 0:
+		return defaultStopWait
+	case s.StopWaitSecs < 0:
+		return 0
 	}
-	return s.Restart
+	return s.StopWaitSecs
 }
 
-// checkName applies supervisord's rule for program, group and process names.
-func checkName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return fmt.Errorf("%w: empty name", ErrBadSpec)
+// expects reports whether an exit status is expected.
+func (s *ProgramSpec) expects(status int) bool {
+	if s.ExitCodes == nil {
+		return status == 0
 	}
-	if i := strings.IndexAny(name, " :/"); i >= 0 {
-		return fmt.Errorf("%w: Invalid name: %s because of character: %s",
-			ErrBadSpec, pyRepr(name), pyRepr(name[i:i+1]))
-	}
-	return nil
+	return slices.Contains(s.ExitCodes, status)
 }
 
-// Validate checks the spec the way supervisord checks a [program:x] section
-// and expands every per-process template, so that a spec that validates can
-// be started. Errors wrap ErrBadSpec or are *ExpandError.
+// clone returns a deep copy: the maps, slices and pointers are the copy's
+// own.
+func (s ProgramSpec) clone() ProgramSpec {
+	if s.ExitCodes != nil {
+		s.ExitCodes = slices.Clone(s.ExitCodes)
+	}
+	if s.Environment != nil {
+		s.Environment = maps.Clone(s.Environment)
+	}
+	if s.Vars != nil {
+		s.Vars = maps.Clone(s.Vars)
+	}
+	if s.Umask != nil {
+		u := *s.Umask
+		s.Umask = &u
+	}
+	return s
+}
+
+// Validate reports every field that the supervisor would refuse, joined
+// with errors.Join: each error wraps ErrBadSpec or is an *ExpandError (a
+// template that does not expand). A spec that validates can be added; Add
+// validates it again.
 func (s *ProgramSpec) Validate() error {
 	_, err := s.processes(hostNodeName())
 	return err
 }
 
-// processes expands the spec into its processes.
-func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
-	if err := checkName(s.Name); err != nil {
-		return nil, err
-	}
-	if s.Group != "" {
-		if err := checkName(s.Group); err != nil {
-			return nil, err
-		}
-	}
-	if strings.TrimSpace(s.Command) == "" {
-		return nil, fmt.Errorf("%w: program section program:%s does not specify a command", ErrBadSpec, s.Name)
-	}
-	n := s.numProcs()
-	if n < 0 {
-		return nil, fmt.Errorf("%w: numprocs must be at least 1, not %d", ErrBadSpec, n)
-	}
-	tmpl := s.ProcessName
-	if tmpl == "" {
-		tmpl = DefaultProcessName
-	}
-	if n > 1 && !strings.Contains(tmpl, "%(process_num)") {
-		return nil, fmt.Errorf("%w: %%(process_num) must be present within process_name when numprocs > 1", ErrBadSpec)
-	}
-	for _, c := range s.ExitCodes {
-		if c < 0 || c > 255 {
-			return nil, fmt.Errorf("%w: exit code %d out of range 0..255", ErrBadSpec, c)
-		}
-	}
-
-	base := map[string]any{
-		"program_name":   s.Name,
-		"group_name":     s.groupName(),
-		"host_node_name": host,
-		"numprocs":       n,
-	}
-	for k, v := range s.Vars {
-		base[k] = v
-	}
-	procs := make([]processSpec, 0, n)
-	seen := map[string]bool{}
-	for i := range n {
-		num := s.NumProcsStart + i
-		vars := maps.Clone(base)
-		vars["process_num"] = num
-		// The environment sees the names above; every other per-process
-		// template also sees ENV_X for the program's own environment keys.
-		env := make(map[string]string, len(s.Environment))
-		for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
-			v, err := ExpandIn(s.Environment[k], "environment", vars)
-			if err != nil {
-				return nil, err
-			}
-			env[k] = v
-		}
-		for k, v := range env {
-			vars["ENV_"+k] = v
-		}
-		p := processSpec{ProgramSpec: s, group: s.groupName(), num: num, env: env,
-			stdout: s.Stdout, stderr: s.Stderr}
-		var err error
-		if p.name, err = ExpandIn(tmpl, "process_name", vars); err != nil {
-			return nil, err
-		}
-		if err := checkName(p.name); err != nil {
-			return nil, err
-		}
-		if seen[p.name] {
-			return nil, fmt.Errorf("%w: process name %q repeats in program %q", ErrBadSpec, p.name, s.Name)
-		}
-		seen[p.name] = true
-		if p.command, err = ExpandIn(s.Command, "command", vars); err != nil {
-			return nil, err
-		}
-		if p.directory, err = ExpandIn(s.Directory, "directory", vars); err != nil {
-			return nil, err
-		}
-		for _, l := range []struct {
-			spec  *LogSpec
-			where string
-		}{{&p.stdout, "stdout_logfile"}, {&p.stderr, "stderr_logfile"}} {
-			if l.spec.File == "" || strings.EqualFold(l.spec.File, AutoLog) {
-				continue
-			}
-			if l.spec.File, err = ExpandIn(l.spec.File, l.where, vars); err != nil {
-				return nil, err
-			}
-		}
-		if s.RedirectStderr {
-			p.stderr = LogSpec{}
-		}
-		procs = append(procs, p)
-	}
-	return procs, nil
+// Program is a program added to a Supervisor: one ProgramSpec and the
+// processes made from it. Its methods act on all of its processes; they are
+// safe for concurrent use, and keep working (failing with ErrBadName) after
+// the program was removed.
+type Program struct {
+	sup   *Supervisor
+	spec  ProgramSpec // the supervisor's own copy; never modified
+	group *group
+	procs []*Process // in start order
 }
 
-// hostNodeName is supervisord's host_node_name: the kernel's node name.
-func hostNodeName() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
+// Name returns the program's name (ProgramSpec.Name).
+func (p *Program) Name() string { return p.spec.Name }
+
+// Group returns the name of the group the program belongs to: Spec().Group,
+// or Name when that is empty.
+func (p *Program) Group() string { return p.group.name }
+
+// Spec returns a copy of the program's spec, as it was added.
+func (p *Program) Spec() ProgramSpec { return p.spec.clone() }
+
+// Processes returns the program's processes in start order (by
+// process_num). The slice is the caller's.
+func (p *Program) Processes() []*Process { return slices.Clone(p.procs) }
+
+// Start starts every process of the program that is not already STARTING,
+// RUNNING or in BACKOFF, forking them in start order, then waits like
+// [Process.Start] for each. The error joins a *ProcessError for each process
+// whose start failed; processes already running are not an error.
+func (p *Program) Start(ctx context.Context) error {
+	if err := p.live(); err != nil {
+		return err
 	}
-	return h
+	return p.sup.startMany(ctx, p.procs)
 }
 
-// specsEqual reports whether two specs would produce identical processes,
-// which decides whether Apply restarts a group.
-func specsEqual(a, b *ProgramSpec) bool {
-	return reflect.DeepEqual(a, b)
+// Stop stops every running process of the program, signalling them in
+// reverse start order, and waits like [Process.Stop] until each is stopped.
+// The error joins a *ProcessError for each process that could not be
+// stopped; processes not running are not an error.
+func (p *Program) Stop(ctx context.Context) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	return p.sup.stopMany(ctx, p.procs)
+}
+
+// Signal sends sig to every process of the program that has a child. The
+// error joins a *ProcessError for each that could not be signalled.
+func (p *Program) Signal(sig syscall.Signal) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	return p.sup.signalMany(p.procs, sig)
+}
+
+// live reports ErrBadName once the program was removed.
+func (p *Program) live() error {
+	if p.sup.lookupProgram(p.spec.Name) != p {
+		return fmt.Errorf("program %s: %w", p.spec.Name, ErrBadName)
+	}
+	return nil
+}
+
+// ProcessError is the failure of one process in an operation on several
+// (Program.Start, Supervisor.StopAll...). Those operations return the
+// ProcessErrors joined with errors.Join; errors.Is and errors.As see
+// through to each Err.
+type ProcessError struct {
+	Process *Process
+	Err     error
+}
+
+func (e *ProcessError) Error() string { return e.Err.Error() }
+
+func (e *ProcessError) Unwrap() error { return e.Err }
+
+// joinProcessErrors joins the non-nil errors of procs, which are in the
+// same order.
+func joinProcessErrors(procs []*Process, errs []error) error {
+	var out []error
+	for i, err := range errs {
+		if err != nil {
+			out = append(out, &ProcessError{Process: procs[i], Err: err})
+		}
+	}
+	return errors.Join(out...)
 }

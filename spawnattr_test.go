@@ -20,8 +20,8 @@ func TestSpawnAttributes(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	umask := fs.FileMode(0o027)
-	spec := NewProgramSpec("attrs", `/bin/sh -c "pwd; umask; id -u; exec sleep 1000"`)
-	spec.StartSecs = 0
+	spec := newSpec("attrs", `/bin/sh -c "pwd; umask; id -u; exec sleep 1000"`)
+	spec.StartSecs = -1
 	spec.Directory = dir
 	spec.Umask = &umask
 	spec.Stdout.EventsEnabled = true
@@ -39,7 +39,7 @@ func TestSpawnAttributes(t *testing.T) {
 	if os.Getuid() == 0 {
 		ts.waitOutput(t, "attrs", "0027\n"+wantUID+"\n")
 	}
-	out, err := ts.RecentOutput("attrs", ChannelStdout)
+	out, err := ts.proc(t, "attrs").RecentOutput(ChannelStdout)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(out), dir+"\n"), "working directory: %q", out)
 }
@@ -48,9 +48,9 @@ func TestSpawnAttributes(t *testing.T) {
 // (the child is never started, so the error is the spawn error).
 func TestSpawnBadDirectory(t *testing.T) {
 	t.Parallel()
-	spec := NewProgramSpec("lost", "/bin/sleep 1000")
+	spec := newSpec("lost", "/bin/sleep 1000")
 	spec.Directory = "/nonexistent"
-	spec.StartRetries = 0
+	spec.StartRetries = -1
 	ts := startSup(t, []ProgramSpec{spec})
 	info := ts.waitState(t, "lost", Fatal)
 	assert.Equal(t, "couldn't chdir to /nonexistent: ENOENT", info.Description())

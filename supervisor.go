@@ -13,13 +13,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/supervise-go/supervisor/internal/sys"
 )
 
-// Supervisor runs groups of programs. Create it with New, add programs with
-// Add or Apply, and run it with Serve; the methods that act on processes
-// work while Serve runs. All methods are safe for concurrent use.
+// Supervisor runs programs. Create it with New, add programs with Add (or
+// Apply), and run it with Serve; the handles that Add returns work while
+// Serve runs. All methods are safe for concurrent use.
+//
+// Programs belong to groups: a program's own, named after it, or an explicit
+// one shared by several programs (ProgramSpec.Group, supervisord's
+// [group:x]). Groups start in ascending priority and stop in descending
+// priority; within a group, processes go by their program's priority.
 type Supervisor struct {
 	log         *slog.Logger
 	clock       Clock
@@ -34,13 +40,14 @@ type Supervisor struct {
 	syslogOnce sync.Once
 	syslog     *syslog.Writer // nil when syslog is unreachable
 
-	mu      sync.Mutex
-	groups  map[string]*group
-	addSeq  int
-	serving bool
-	served  bool
-	ready   chan struct{} // closed once Serve has started the processes
-	spawner *sys.Spawner
+	mu       sync.Mutex
+	groups   map[string]*group
+	programs map[string]*Program
+	addSeq   int
+	serving  bool
+	served   bool
+	ready    chan struct{} // closed once Serve has started the processes
+	spawner  *sys.Spawner
 	// opMu is held (read) by every request that may start processes and
 	// (write) by the shutdown, so that nothing starts once stopping began.
 	opMu     sync.RWMutex
@@ -49,15 +56,17 @@ type Supervisor struct {
 	subMu      sync.Mutex
 	subs       map[*Subscription]struct{}
 	subsClosed bool
+
+	onRefused func(msg string) // tests: a refused state change
 }
 
-// group is a process group: the processes of one program, or of the
-// programs of one explicit group, in start order.
+// group is a process group: the programs that share it, and their
+// processes in start order.
 type group struct {
 	name     string
 	priority int
 	seq      int // order of addition, to break priority ties
-	specs    []ProgramSpec
+	programs []*Program
 	procs    []*Process
 }
 
@@ -69,7 +78,8 @@ type Option func(*Supervisor)
 // them.
 func WithLogger(l *slog.Logger) Option { return func(s *Supervisor) { s.log = l } }
 
-// WithClock replaces the real clock, for tests.
+// WithClock replaces the real clock; supervisortest.Clock lets tests drive
+// start, retry and stop timing without sleeping.
 func WithClock(c Clock) Option { return func(s *Supervisor) { s.clock = c } }
 
 // WithEnvironment adds variables to every child's environment, under each
@@ -88,7 +98,7 @@ func WithIdentifier(id string) Option { return func(s *Supervisor) { s.identifie
 
 // WithChildLogDir sets the directory of AUTO child log files (supervisord's
 // childlogdir). The default is the system's temporary directory. The
-// supervisor does not delete old AUTO files; see CleanAutoLogs.
+// supervisor does not delete old AUTO files.
 func WithChildLogDir(dir string) Option { return func(s *Supervisor) { s.childLogDir = dir } }
 
 // WithStripANSI removes ANSI escape sequences from child output before it
@@ -103,6 +113,7 @@ func New(opts ...Option) *Supervisor {
 		identifier:  "supervisor",
 		childLogDir: os.TempDir(),
 		groups:      map[string]*group{},
+		programs:    map[string]*Program{},
 		ready:       make(chan struct{}),
 		subs:        map[*Subscription]struct{}{},
 		hostname:    hostNodeName(),
@@ -119,15 +130,38 @@ func New(opts ...Option) *Supervisor {
 	return s
 }
 
-// Add adds programs as new groups. Programs that name the same Group form
-// one group. If Serve is running, processes with Autostart are started.
-// Adding a group that exists fails with ErrAlreadyAdded.
-func (s *Supervisor) Add(specs ...ProgramSpec) error {
+// Add adds a program, in a group of its own or, with spec.Group, in a new
+// explicit group of that one program (use AddGroup for a group of
+// several). It fails with an error wrapping ErrBadSpec (see
+// ProgramSpec.Validate) or, when the group or a program of that name
+// exists, ErrAlreadyAdded. If Serve is running, the program's processes
+// start at once unless NoAutostart is set.
+func (s *Supervisor) Add(spec ProgramSpec) (*Program, error) {
+	ps, err := s.AddGroup(spec)
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// AddGroup adds programs that form one explicit group: each spec names the
+// same Group and GroupPriority. It adds all of them or none, and returns
+// their handles in the order of specs. Errors are Add's.
+func (s *Supervisor) AddGroup(specs ...ProgramSpec) ([]*Program, error) {
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("%w: no program to add", ErrBadSpec)
+	}
 	groups, err := s.buildGroups(specs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.addGroups(groups)
+	if len(groups) != 1 {
+		return nil, fmt.Errorf("%w: programs of one AddGroup must share a group", ErrBadSpec)
+	}
+	if err := s.addGroups(groups); err != nil {
+		return nil, err
+	}
+	return slices.Clone(groups[0].programs), nil
 }
 
 // addGroups installs groups built by buildGroups and, when serving,
@@ -140,6 +174,12 @@ func (s *Supervisor) addGroups(groups []*group) error {
 		if _, ok := s.groups[g.name]; ok {
 			s.mu.Unlock()
 			return fmt.Errorf("group %q: %w", g.name, ErrAlreadyAdded)
+		}
+		for _, p := range g.programs {
+			if _, ok := s.programs[p.spec.Name]; ok {
+				s.mu.Unlock()
+				return fmt.Errorf("program %q: %w", p.spec.Name, ErrAlreadyAdded)
+			}
 		}
 	}
 	if err := openGroupLogs(groups); err != nil {
@@ -164,24 +204,23 @@ func (s *Supervisor) buildGroups(specs []ProgramSpec) ([]*group, error) {
 	var order []*group
 	programs := map[string]bool{}
 	for i := range specs {
-		spec := specs[i] // a private copy: the caller may reuse its slice
+		prog := &Program{sup: s, spec: specs[i].clone()}
+		spec := &prog.spec
 		if programs[spec.Name] {
 			return nil, fmt.Errorf("program %q: %w: listed twice", spec.Name, ErrBadSpec)
 		}
 		programs[spec.Name] = true
-		if err := checkName(spec.Name); err != nil {
-			return nil, fmt.Errorf("program %q: %w", spec.Name, err)
-		}
 		name := spec.groupName()
 		g := byName[name]
 		if g == nil {
-			g = &group{name: name, priority: spec.GroupPrio()}
+			g = &group{name: name, priority: spec.groupPriority()}
 			byName[name] = g
 			order = append(order, g)
 		} else if spec.Group == "" || g.priority != spec.GroupPriority {
 			return nil, fmt.Errorf("group %q: %w: programs disagree on the group or its priority", name, ErrBadSpec)
 		}
-		g.specs = append(g.specs, spec)
+		prog.group = g
+		g.programs = append(g.programs, prog)
 	}
 	for _, g := range order {
 		if err := s.makeProcesses(g); err != nil {
@@ -196,24 +235,26 @@ func (s *Supervisor) buildGroups(specs []ProgramSpec) ([]*group, error) {
 // explicit group.
 func (s *Supervisor) makeProcesses(g *group) error {
 	seen := map[string]bool{}
-	for i := range g.specs {
-		procs, err := g.specs[i].processes(s.hostname)
+	for _, prog := range g.programs {
+		procs, err := prog.spec.processes(s.hostname)
 		if err != nil {
-			return fmt.Errorf("program %q: %w", g.specs[i].Name, err)
+			return fmt.Errorf("program %q: %w", prog.spec.Name, err)
 		}
-		var batch []*Process
 		for j := range procs {
 			if seen[procs[j].name] {
 				return fmt.Errorf("group %q: %w: process name %q used twice", g.name, ErrBadSpec, procs[j].name)
 			}
 			seen[procs[j].name] = true
-			batch = append(batch, newProcess(s, &procs[j]))
+			prog.procs = append(prog.procs, newProcess(s, prog, &procs[j]))
 		}
-		slices.SortStableFunc(batch, func(a, b *Process) int {
-			return cmp.Or(cmp.Compare(a.spec.Priority, b.spec.Priority), strings.Compare(a.spec.name, b.spec.name))
+		slices.SortStableFunc(prog.procs, func(a, b *Process) int {
+			return strings.Compare(a.spec.name, b.spec.name)
 		})
-		g.procs = append(g.procs, batch...)
+		g.procs = append(g.procs, prog.procs...)
 	}
+	slices.SortStableFunc(g.procs, func(a, b *Process) int {
+		return cmp.Or(cmp.Compare(a.spec.Priority, b.spec.Priority), strings.Compare(a.spec.name, b.spec.name))
+	})
 	return nil
 }
 
@@ -241,6 +282,9 @@ func (s *Supervisor) installLocked(g *group) {
 	s.addSeq++
 	g.seq = s.addSeq
 	s.groups[g.name] = g
+	for _, p := range g.programs {
+		s.programs[p.spec.Name] = p
+	}
 	if s.serving {
 		for _, p := range g.procs {
 			go p.run()
@@ -249,97 +293,91 @@ func (s *Supervisor) installLocked(g *group) {
 	s.publish(Event{Kind: EventGroupAdded, Time: s.clock.Now(), Group: g.name})
 }
 
-// Remove removes groups whose processes are all stopped. A group with a
+// Remove removes a group whose processes are all stopped, with its
+// programs; their handles then fail with ErrBadName. A group with a
 // process still running fails with ErrStillRunning; an unknown one with
 // ErrBadName.
-func (s *Supervisor) Remove(names ...string) error {
+func (s *Supervisor) Remove(group string) error {
 	s.mu.Lock()
-	var gone []*group
-	for _, name := range names {
-		g, ok := s.groups[name]
-		if !ok {
-			s.mu.Unlock()
-			return fmt.Errorf("group %q: %w", name, ErrBadName)
-		}
-		for _, p := range g.procs {
-			if !p.State().IsStopped() {
-				s.mu.Unlock()
-				return fmt.Errorf("group %q: %w", name, ErrStillRunning)
-			}
-		}
-		gone = append(gone, g)
+	g, ok := s.groups[group]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("group %q: %w", group, ErrBadName)
 	}
-	for _, g := range gone {
-		delete(s.groups, g.name)
+	for _, p := range g.procs {
+		if !p.State().IsStopped() {
+			s.mu.Unlock()
+			return fmt.Errorf("group %q: %w", group, ErrStillRunning)
+		}
+	}
+	delete(s.groups, g.name)
+	for _, p := range g.programs {
+		delete(s.programs, p.spec.Name)
 	}
 	serving := s.serving
 	s.mu.Unlock()
-	for _, g := range gone {
-		if serving {
-			s.quitGroup(g)
-		}
-		s.publish(Event{Kind: EventGroupRemoved, Time: s.clock.Now(), Group: g.name})
+	if serving {
+		s.quitGroup(g)
 	}
+	s.publish(Event{Kind: EventGroupRemoved, Time: s.clock.Now(), Group: g.name})
 	return nil
 }
 
 func (s *Supervisor) quitGroup(g *group) {
 	for _, p := range g.procs {
-		_ = p.do(context.Background(), request{kind: reqQuit})
-		<-p.done
+		p.quit()
 	}
 }
 
-// Result is the outcome of an action on one process of a group or of all
-// processes. Err is nil on success.
-type Result struct {
-	Name  string // process name
-	Group string
-	Err   error
-}
-
-// Namespec returns "group:name" for the result's process.
-func (r Result) Namespec() string { return makeNamespec(r.Group, r.Name) }
-
-// target is what a name given to Start, Stop, Signal... designates.
-type target struct {
-	procs  []*Process
-	single bool // a single process was named (not a group or all)
-}
-
-// resolve finds the processes that name designates: "all", "group:*",
-// "group:", "group:process", or "name" (a process whose group has its name,
-// or a whole group). Processes come in start order.
-func (s *Supervisor) resolve(name string) (target, error) {
+// Programs returns every program, in start order: by group priority, then
+// order of addition, then program order within a group.
+func (s *Supervisor) Programs() []*Program {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if name == "all" {
-		return target{procs: s.allLocked()}, nil
+	var out []*Program
+	for _, g := range s.sortedGroupsLocked() {
+		out = append(out, g.programs...)
 	}
-	gname, pname, hasColon := strings.Cut(name, ":")
-	g, ok := s.groups[gname]
-	if !ok {
-		return target{}, fmt.Errorf("%s: %w", name, ErrBadName)
+	return out
+}
+
+// Program returns the program of that name, or an error wrapping
+// ErrBadName.
+func (s *Supervisor) Program(name string) (*Program, error) {
+	if p := s.lookupProgram(name); p != nil {
+		return p, nil
 	}
-	if !hasColon {
-		pname = gname
-		// A bare name is the process of that name in its own group.
+	return nil, fmt.Errorf("program %q: %w", name, ErrBadName)
+}
+
+func (s *Supervisor) lookupProgram(name string) *Program {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.programs[name]
+}
+
+// Processes returns every process, in start order (see Programs; within a
+// group, by priority then name).
+func (s *Supervisor) Processes() []*Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.allLocked()
+}
+
+// Process returns the process of that name in that group, or an error
+// wrapping ErrBadName. A program's own group has the program's name, so
+// Process("web", "web") is the single process of program web.
+func (s *Supervisor) Process(group, name string) (*Process, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.groups[group]; ok {
 		for _, p := range g.procs {
-			if p.spec.name == pname {
-				return target{procs: []*Process{p}, single: true}, nil
+			if p.spec.name == name {
+				return p, nil
 			}
 		}
-		return target{}, fmt.Errorf("%s: %w", name, ErrBadName)
 	}
-	if pname == "" || pname == "*" {
-		return target{procs: slices.Clone(g.procs)}, nil
-	}
-	for _, p := range g.procs {
-		if p.spec.name == pname {
-			return target{procs: []*Process{p}, single: true}, nil
-		}
-	}
-	return target{}, fmt.Errorf("%s: %w", name, ErrBadName)
+	return nil, fmt.Errorf("process %s: %w", makeNamespec(group, name), ErrBadName)
 }
 
 // sortedGroupsLocked returns the groups by ascending priority, ties by
@@ -367,228 +405,136 @@ func (s *Supervisor) allLocked() []*Process {
 	return out
 }
 
-// Start starts the processes that name designates ("all", "group:*",
-// "group:process" or "process"; see Result). With wait, it returns once each
-// started process is RUNNING or has failed, as supervisord's startProcess
-// does; ctx bounds the wait, not the start.
-//
-// For a single process the returned error is that process's: ErrBadName,
-// a *SpawnError matching ErrNoFile or ErrNotExecutable, ErrAlreadyStarted,
-// ErrSpawn (it exited before StartSecs) or ErrAbnormalTermination. For a
-// group or all, processes already running are left out of the results and
-// the error is nil unless the name is unknown.
-func (s *Supervisor) Start(ctx context.Context, name string, wait bool) ([]Result, error) {
-	t, err := s.resolve(name)
-	if err != nil {
-		return nil, err
-	}
+// StartProcesses starts those of procs that are not STARTING, RUNNING or
+// in BACKOFF, the way [Process.Start] starts one: it forks them in the
+// order given, never one before every process of a lower priority (its
+// group's, then its program's) is forked, then waits for each to be
+// RUNNING; ctx bounds only that wait. Pass Processes() for all of them, a
+// program's or a group's for those. The error joins a *ProcessError for
+// each process whose start failed; processes already running are no
+// error.
+func (s *Supervisor) StartProcesses(ctx context.Context, procs ...*Process) error {
+	return s.startMany(ctx, procs)
+}
+
+// StopProcesses stops those of procs that are running, the way
+// [Process.Stop] stops one: it signals them in reverse order, then waits
+// until each is stopped or ctx is done. The error joins a *ProcessError
+// for each process that could not be stopped; processes not running are
+// no error.
+func (s *Supervisor) StopProcesses(ctx context.Context, procs ...*Process) error {
+	return s.stopMany(ctx, procs)
+}
+
+// SignalProcesses sends sig to each of procs that has a child (see
+// [Process.Signal]). The error joins a *ProcessError for each process
+// that could not be signalled.
+func (s *Supervisor) SignalProcesses(sig syscall.Signal, procs ...*Process) error {
+	return s.signalMany(procs, sig)
+}
+
+// beginOp admits a request that may start processes: it fails with
+// ErrShutdown before Serve and once the shutdown began. Call endOp after.
+func (s *Supervisor) beginOp() error {
 	s.opMu.RLock()
 	if s.stopping.Load() || !s.isServing() {
 		s.opMu.RUnlock()
-		return nil, ErrShutdown
+		return ErrShutdown
 	}
-	var results []Result
-	var procs []*Process      // procs[i] is results[i]'s
-	var forked []<-chan error // for a group or all, each start's fork
-	for _, p := range t.procs {
-		if !t.single && p.State().IsRunning() {
-			continue
-		}
-		f, err := s.startOne(ctx, p, !t.single)
-		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
-		procs = append(procs, p)
-		forked = append(forked, f)
-	}
-	if !t.single {
-		// The spawns were queued; each result waits for its fork.
-		for i := range results {
-			if results[i].Err == nil {
-				results[i].Err = waitForked(ctx, forked[i])
+	return nil
+}
+
+func (s *Supervisor) endOp() { s.opMu.RUnlock() }
+
+// forkMany asks each of procs to start, in order, and waits until each
+// start is forked or failed. A process is not asked before every process
+// of a lower priority key than its own is forked, so priorities start in
+// order while processes of one priority overlap. It returns the processes
+// it asked and, for each, the outcome of its fork.
+func (s *Supervisor) forkMany(procs []*Process, check bool, want func(*Process) bool) ([]*Process, []error) {
+	var asked []*Process
+	var errs []error
+	var forks []<-chan error
+	waited := 0
+	wait := func() {
+		for ; waited < len(forks); waited++ {
+			if forks[waited] != nil && errs[waited] == nil {
+				errs[waited] = <-forks[waited]
 			}
 		}
 	}
-	s.opMu.RUnlock()
-	if wait {
-		for i := range results {
-			if results[i].Err == nil {
-				results[i].Err = s.waitStarted(ctx, procs[i])
-			}
-		}
-	}
-	if t.single {
-		return results, results[0].Err
-	}
-	return results, nil
-}
-
-// startOne checks the command and asks the process to spawn. With queue,
-// it returns once the spawn is queued, and the start's outcome comes later
-// on the channel it returns (see waitForked).
-func (s *Supervisor) startOne(ctx context.Context, p *Process, queue bool) (<-chan error, error) {
-	if _, _, err := resolveCommand(p.spec.command, s.childEnv(p.spec)); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.Namespec(), err)
-	}
-	if !queue {
-		return nil, p.do(ctx, request{kind: reqStart})
-	}
-	forked := make(chan error, 1)
-	return forked, p.do(ctx, request{kind: reqStartQueued, forked: forked})
-}
-
-// waitForked waits for the outcome of a queued start: nil once the child is
-// forked, else the error a start that was not queued would have returned.
-func waitForked(ctx context.Context, forked <-chan error) error {
-	select {
-	case err := <-forked:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// waitStarted waits until p is RUNNING or its start failed.
-func (s *Supervisor) waitStarted(ctx context.Context, p *Process) error {
-	for {
-		st, spawnErr, changed := p.watch()
-		switch {
-		case spawnErr != "":
-			return fmt.Errorf("%s: %w", p.Namespec(), &SpawnError{Msg: spawnErr, Kind: ErrSpawn})
-		case st == Running:
-			return nil
-		case st != Starting:
-			return fmt.Errorf("%s: %w", p.Namespec(), ErrAbnormalTermination)
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// Stop stops the processes that name designates. With wait, it returns once
-// each of them is in a stopped state. A stop also cancels a pending restart
-// or retry. For a single process the error is that process's (ErrBadName,
-// ErrNotRunning, ErrFailed); for a group or all, processes not running are
-// left out of the results.
-//
-// Processes are signalled in reverse start order (highest priority first),
-// and the results come in start order, as supervisord reports them.
-func (s *Supervisor) Stop(ctx context.Context, name string, wait bool) ([]Result, error) {
-	t, err := s.resolve(name)
-	if err != nil {
-		return nil, err
-	}
-	if !s.isServing() {
-		return nil, ErrShutdown
-	}
-	var results []Result
-	var stopping []*Process
-	for _, p := range slices.Backward(t.procs) {
-		if !t.single && !p.State().IsRunning() {
-			continue
-		}
-		err := p.do(ctx, request{kind: reqStop})
-		if err == nil {
-			stopping = append(stopping, p)
-		}
-		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
-	}
-	slices.Reverse(results)
-	if wait {
-		if err := s.waitStopped(ctx, stopping, true); err != nil {
-			return results, err
-		}
-	}
-	if t.single {
-		return results, results[0].Err
-	}
-	return results, nil
-}
-
-// waitStopped waits until every process is in a stopped state, logging
-// supervisord's "waiting for NAME to stop" now and then.
-func (s *Supervisor) waitStopped(ctx context.Context, procs []*Process, logWait bool) error {
+	var key [2]int
 	for _, p := range procs {
-		logged := !logWait
-		for {
-			st, _, changed := p.watch()
-			if st.IsStopped() {
-				break
-			}
-			if !logged {
-				s.log.Info(fmt.Sprintf("waiting for %s to stop", p.spec.name))
-				logged = true
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-	}
-	return nil
-}
-
-// Restart stops then starts the processes that name designates, waiting
-// for both like Stop and Start.
-func (s *Supervisor) Restart(ctx context.Context, name string) ([]Result, error) {
-	if _, err := s.Stop(ctx, name, true); err != nil && !errors.Is(err, ErrNotRunning) {
-		return nil, err
-	}
-	return s.Start(ctx, name, true)
-}
-
-// Signal sends sig to the processes that name designates (to each child
-// only, never its process group). Processes without a child fail with
-// ErrNotRunning; for a group or all they are left out.
-func (s *Supervisor) Signal(name string, sig syscall.Signal) ([]Result, error) {
-	t, err := s.resolve(name)
-	if err != nil {
-		return nil, err
-	}
-	if !s.isServing() {
-		return nil, ErrShutdown
-	}
-	var results []Result
-	for _, p := range t.procs {
-		if !t.single && !p.State().IsSignallable() {
+		if !want(p) {
 			continue
 		}
-		err := p.do(context.Background(), request{kind: reqSignal, sig: sig})
-		results = append(results, Result{Name: p.spec.name, Group: p.spec.group, Err: err})
+		if k := p.priorityKey(); len(asked) == 0 || k != key {
+			wait()
+			key = k
+		}
+		f, err := p.requestStart(check)
+		asked = append(asked, p)
+		errs = append(errs, err)
+		forks = append(forks, f)
 	}
-	if t.single {
-		return results, results[0].Err
-	}
-	return results, nil
+	wait()
+	return asked, errs
 }
 
-// WriteStdin writes data to the stdin of a running process (supervisord's
-// sendProcessStdin). It fails with ErrNotRunning when there is no child or
-// it is being stopped, and ErrNoFile when the child closed its stdin.
-func (s *Supervisor) WriteStdin(name string, data []byte) error {
-	t, err := s.resolve(name)
-	if err != nil {
+// startMany starts procs that are not running (see Program.Start).
+func (s *Supervisor) startMany(ctx context.Context, procs []*Process) error {
+	if err := s.beginOp(); err != nil {
 		return err
 	}
-	if !t.single {
-		return fmt.Errorf("%s: %w: not a single process", name, ErrBadName)
-	}
-	p := t.procs[0]
-	p.mu.Lock()
-	stdin, st := p.stdin, p.state
-	p.mu.Unlock()
-	if stdin == nil || st == Stopping || !st.IsSignallable() {
-		return fmt.Errorf("%s: %w", name, ErrNotRunning)
-	}
-	if _, err := stdin.Write(data); err != nil {
-		if errors.Is(err, syscall.EPIPE) || errors.Is(err, os.ErrClosed) {
-			return fmt.Errorf("%s: %w", name, ErrNoFile)
+	asked, errs := s.forkMany(procs, true, func(p *Process) bool { return !p.State().IsRunning() })
+	s.endOp()
+	for i, p := range asked {
+		if errs[i] == nil {
+			errs[i] = p.waitStarted(ctx)
 		}
-		return fmt.Errorf("%s: %w: %v", name, ErrFailed, err)
 	}
-	return nil
+	return joinProcessErrors(asked, errs)
+}
+
+// stopMany stops procs that are running (see Program.Stop).
+func (s *Supervisor) stopMany(ctx context.Context, procs []*Process) error {
+	if !s.isServing() {
+		return ErrShutdown
+	}
+	var asked []*Process
+	var errs []error
+	for _, p := range slices.Backward(procs) {
+		if !p.State().IsRunning() {
+			continue
+		}
+		asked = append(asked, p)
+		errs = append(errs, p.requestStop())
+	}
+	slices.Reverse(asked)
+	slices.Reverse(errs)
+	for i, p := range asked {
+		if errs[i] == nil {
+			errs[i] = p.waitStopped(ctx, true)
+		}
+	}
+	return joinProcessErrors(asked, errs)
+}
+
+// signalMany signals procs that have a child.
+func (s *Supervisor) signalMany(procs []*Process, sig syscall.Signal) error {
+	if !s.isServing() {
+		return ErrShutdown
+	}
+	var asked []*Process
+	var errs []error
+	for _, p := range procs {
+		if !p.State().IsSignallable() {
+			continue
+		}
+		asked = append(asked, p)
+		errs = append(errs, p.Signal(sig))
+	}
+	return joinProcessErrors(asked, errs)
 }
 
 // State returns the supervisor's state: RUNNING while Serve runs and
@@ -612,21 +558,31 @@ func (s *Supervisor) isServing() bool {
 	return s.serving
 }
 
-// Serve runs the supervisor until ctx is done: it starts the processes that
-// have Autostart, in priority order, and keeps every process in its state.
-// When ctx is done it stops everything, group by group from the highest
-// priority down, waits for every child to be reaped, and returns nil. Serve
-// may be called once. It composes with errgroup, oklog/run and suture.
+// errServedTwice is what a second call of Serve returns.
+var errServedTwice = errors.New("supervisor: Serve called twice")
+
+// Serve runs the supervisor until ctx is done: it starts the processes of
+// programs without NoAutostart, in priority order, and keeps every process
+// in its state. When ctx is done it stops everything, group by group from
+// the highest priority down, waits for every child to be reaped, and
+// returns nil; only then are the subscriptions closed.
+//
+// Serve runs once per Supervisor: a second call, during or after the
+// first, returns an error at once and changes nothing. Serve fails (and
+// Ready is never closed) only if the threads that fork children cannot be
+// made. It composes with errgroup, oklog/run and suture (see the
+// examples).
 func (s *Supervisor) Serve(ctx context.Context) error {
 	s.mu.Lock()
 	if s.served {
 		s.mu.Unlock()
-		return errors.New("supervisor: Serve called twice")
+		return errServedTwice
 	}
 	s.served = true
 	sp, err := sys.NewSpawner(spawnThreads())
 	if err != nil {
 		s.mu.Unlock()
+		s.closeSubscriptions()
 		return fmt.Errorf("supervisor: %w", err)
 	}
 	s.spawner = sp
@@ -647,36 +603,26 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Ready returns a channel that is closed once Serve runs and has started
-// the Autostart processes: from then on Start, Stop and the other process
-// methods work.
+// Ready returns a channel that is closed once Serve runs and has forked
+// the processes to autostart: from then on the handles can start and stop
+// processes. If Serve fails it is never closed, so wait for Serve's return
+// too.
 func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 
-// autostart spawns the Autostart processes of groups that never ran, in
+// autostart forks the autostart processes of groups that never ran, in
 // priority order, without waiting for any to reach RUNNING (as supervisord
-// spawns them all in one iteration of its loop). It queues every spawn
-// first, so that the spawner forks them back to back in this order, then
-// waits until each has been forked (or failed).
+// spawns them all in one iteration of its loop).
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
 	if s.stopping.Load() {
 		return
 	}
-	var forked []<-chan error
+	var procs []*Process
 	for _, g := range groups {
-		for _, p := range g.procs {
-			if p.spec.Autostart && p.State() == Stopped {
-				f := make(chan error, 1)
-				if p.do(context.Background(), request{kind: reqStartQueued, forked: f}) == nil {
-					forked = append(forked, f)
-				}
-			}
-		}
+		procs = append(procs, g.procs...)
 	}
-	for _, f := range forked {
-		_ = waitForked(context.Background(), f)
-	}
+	s.forkMany(procs, false, func(p *Process) bool { return p.spec.autostart() && p.State() == Stopped })
 }
 
 // shutdown stops every group, highest priority first, one group at a time,
@@ -710,7 +656,7 @@ func (s *Supervisor) stopGroupForShutdown(g *group) {
 	procs := slices.Clone(g.procs)
 	slices.SortStableFunc(procs, func(a, b *Process) int { return cmp.Compare(b.spec.Priority, a.spec.Priority) })
 	for _, p := range procs {
-		_ = p.do(context.Background(), request{kind: reqShutdownStop})
+		_ = p.do(request{kind: reqShutdownStop})
 	}
 	var names []string
 	for _, p := range procs {
@@ -721,5 +667,25 @@ func (s *Supervisor) stopGroupForShutdown(g *group) {
 	if len(names) > 0 {
 		s.log.Info("waiting for " + strings.Join(names, ", ") + " to die")
 	}
-	_ = s.waitStopped(context.Background(), procs, false)
+	for _, p := range procs {
+		_ = p.waitStopped(context.Background(), false)
+	}
+}
+
+// The supervisor as its processes' host (see host).
+
+func (s *Supervisor) now() time.Time                 { return s.clock.Now() }
+func (s *Supervisor) newTimer(d time.Duration) Timer { return s.clock.NewTimer(d) }
+func (s *Supervisor) logger() *slog.Logger           { return s.log }
+func (s *Supervisor) isStopping() bool               { return s.stopping.Load() }
+
+func (s *Supervisor) submit(a *sys.Attr) (*sys.Pending, error) { return s.spawner.Submit(a) }
+
+// transitionRefused reports a state change that the table refused: a bug,
+// logged at ERROR (tests set onRefused to fail at once).
+func (s *Supervisor) transitionRefused(msg string) {
+	s.log.Error(msg)
+	if s.onRefused != nil {
+		s.onRefused(msg)
+	}
 }

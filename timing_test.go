@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/supervisortest"
 	"testing"
 	"time"
 
@@ -21,12 +22,15 @@ func TestStartRetriesTiming(t *testing.T) {
 		for _, kind := range []string{"notfound", "quickexit"} {
 			t.Run(fmt.Sprintf("%s/startretries=%d", kind, retries), func(t *testing.T) {
 				t.Parallel()
-				clock := newFakeClock(fakeT0)
-				spec := NewProgramSpec("quick", "nosuchcommand_xyz")
+				clock := supervisortest.NewClock(fakeT0)
+				spec := newSpec("quick", "nosuchcommand_xyz")
 				if kind == "quickexit" {
 					spec.Command = `/bin/sh -c "echo hello; exit 1"`
 				}
 				spec.StartRetries = retries
+				if retries == 0 {
+					spec.StartRetries = -1 // startretries=0
+				}
 				ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
 
 				var spawnTimes []time.Duration
@@ -77,8 +81,8 @@ func TestStartRetriesTiming(t *testing.T) {
 // again (spec 3.3).
 func TestBackoffResetsAfterRunning(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(fakeT0)
-	spec := NewProgramSpec("flaky", helperCmd(t, "sleep"))
+	clock := supervisortest.NewClock(fakeT0)
+	spec := newSpec("flaky", helperCmd(t, "sleep"))
 	spec.Environment = helperEnv()
 	spec.StartSecs = 5 * time.Second
 	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
@@ -90,7 +94,7 @@ func TestBackoffResetsAfterRunning(t *testing.T) {
 	// Crash it from RUNNING: restarted at once (no timer involved).
 	sub := ts.Subscribe(64)
 	defer sub.Close()
-	_, err := ts.Signal("flaky", 9)
+	err := ts.proc(t, "flaky").Signal(9)
 	require.NoError(t, err)
 	for ev := range sub.C {
 		if ev.Kind == EventProcessState && ev.To == Starting {
@@ -104,7 +108,7 @@ func TestBackoffResetsAfterRunning(t *testing.T) {
 	assert.Equal(t, fakeT0.Add(5*time.Second), info.Start, "restarted without delay")
 
 	// Now fail quickly: the first retry waits 1 s, not more.
-	_, err = ts.Signal("flaky", 9)
+	err = ts.proc(t, "flaky").Signal(9)
 	require.NoError(t, err)
 	ts.waitState(t, "flaky", Backoff)
 	clock.BlockUntilTimers(t, 1)
@@ -117,27 +121,27 @@ func TestBackoffResetsAfterRunning(t *testing.T) {
 // signal, and another child exiting meanwhile changes nothing.
 func TestStopEscalatesOnOwnTimer(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(fakeT0)
-	trapper := NewProgramSpec("trapper", helperCmd(t, "ignoreterm"))
+	clock := supervisortest.NewClock(fakeT0)
+	trapper := newSpec("trapper", helperCmd(t, "ignoreterm"))
 	trapper.Environment = helperEnv()
-	trapper.StartSecs = 0
+	trapper.StartSecs = -1
 	trapper.StopWaitSecs = 2 * time.Second
 	trapper.Stdout.EventsEnabled = true
-	other := NewProgramSpec("other", helperCmd(t, "sleep"))
+	other := newSpec("other", helperCmd(t, "sleep"))
 	other.Environment = helperEnv()
-	other.StartSecs = 0
+	other.StartSecs = -1
 	other.AutoRestart = RestartNever
 	ts := startSup(t, []ProgramSpec{trapper, other}, WithClock(clock))
 	pid := ts.waitState(t, "trapper", Running).Pid
 	ts.waitState(t, "other", Running)
 	ts.waitOutput(t, "trapper", "ready") // SIGTERM is ignored from now on
 	stopped := make(chan error, 1)
-	go func() { _, err := ts.Stop(context.Background(), "trapper", true); stopped <- err }()
+	go func() { err := ts.proc(t, "trapper").Stop(context.Background()); stopped <- err }()
 	ts.waitState(t, "trapper", Stopping)
 	clock.BlockUntilTimers(t, 1)
 
 	// An unrelated child exits while trapper is stopping.
-	_, err := ts.Signal("other", 9)
+	err := ts.proc(t, "other").Signal(9)
 	require.NoError(t, err)
 	ts.waitState(t, "other", Exited)
 	assert.Equal(t, Stopping, ts.proc(t, "trapper").State())
@@ -158,12 +162,12 @@ func TestStopEscalatesOnOwnTimer(t *testing.T) {
 // no signal involved, and its retry never fires.
 func TestStopBackoffIsImmediate(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(fakeT0)
-	spec := NewProgramSpec("quick", "/bin/false")
+	clock := supervisortest.NewClock(fakeT0)
+	spec := newSpec("quick", "/bin/false")
 	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
 	ts.waitState(t, "quick", Backoff)
 	clock.BlockUntilTimers(t, 1)
-	_, err := ts.Stop(context.Background(), "quick", true)
+	err := ts.proc(t, "quick").Stop(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, Stopped, ts.proc(t, "quick").State())
 	assert.Equal(t, 0, clock.Pending())
@@ -176,16 +180,16 @@ func TestStopBackoffIsImmediate(t *testing.T) {
 // of the EXITED process cancels the restart (a stop means stopped).
 func TestStopCancelsPendingRestart(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock(fakeT0)
-	spec := NewProgramSpec("crashy", helperCmd(t, "exit", "3"))
+	clock := supervisortest.NewClock(fakeT0)
+	spec := newSpec("crashy", helperCmd(t, "exit", "3"))
 	spec.Environment = helperEnv()
-	spec.StartSecs = 0
+	spec.StartSecs = -1
 	spec.AutoRestart = RestartAlways
 	spec.Restart = ExponentialBackoff{Initial: 10 * time.Second, DelayRestarts: true}
 	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
 	ts.waitState(t, "crashy", Exited)
 	clock.BlockUntilTimers(t, 1)
-	_, err := ts.Stop(context.Background(), "crashy", true)
+	err := ts.proc(t, "crashy").Stop(context.Background())
 	require.ErrorIs(t, err, ErrNotRunning)
 	assert.Equal(t, 0, clock.Pending())
 	clock.Advance(time.Hour)

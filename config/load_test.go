@@ -179,8 +179,12 @@ func TestCheck16Include(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\n")
 	p := program(t, cfg, "a")
-	want := supervisor.NewProgramSpec("a", "/bin/true")
-	want.Vars = p.Vars
+	// supervisord's defaults, written out: the config gives every value.
+	log := supervisor.LogSpec{File: supervisor.AutoLog, MaxBytes: 50 << 20, Backups: 10}
+	want := supervisor.ProgramSpec{Name: "a", Command: "/bin/true", ProcessName: "%(program_name)s",
+		NumProcs: 1, Priority: 999, GroupPriority: 999, StartSecs: time.Second, StartRetries: 3,
+		ExitCodes: []int{0}, StopSignal: syscall.SIGTERM, StopWaitSecs: 10 * time.Second,
+		Stdout: log, Stderr: log, Vars: p.Vars}
 	assert.Equal(t, want, p)
 	s := cfg.Supervisord
 	assert.Equal(t, int64(50<<20), s.LogfileMaxBytes)
@@ -211,8 +215,8 @@ func TestProgramAllKeys(t *testing.T) {
 	assert.Equal(t, 2, p.NumProcs)
 	assert.Equal(t, 5, p.NumProcsStart)
 	assert.Equal(t, 10, p.Priority)
-	assert.False(t, p.Autostart)
-	assert.Equal(t, time.Duration(0), p.StartSecs)
+	assert.True(t, p.NoAutostart)
+	assert.Equal(t, time.Duration(-1), p.StartSecs, "startsecs=0 is written as -1")
 	assert.Equal(t, 7, p.StartRetries)
 	assert.Equal(t, supervisor.RestartAlways, p.AutoRestart)
 	assert.Equal(t, []int{0, 2}, p.ExitCodes)
@@ -302,7 +306,7 @@ func TestSeedTutorial(t *testing.T) {
 	assert.Equal(t, []string{"foo1_00", "foo1_01", "foo1_02"}, expandAll(t, foo1, foo1.ProcessName))
 	assert.Equal(t, []string{"/bin/echo foo1_00", "/bin/echo foo1_01", "/bin/echo foo1_02"}, expandAll(t, foo1, foo1.Command))
 	assert.Equal(t, supervisor.RestartNever, foo1.AutoRestart)
-	assert.Equal(t, 0, foo1.StartRetries)
+	assert.Equal(t, -1, foo1.StartRetries, "startretries=0 is written as -1")
 	require.Len(t, cfg.HTTPServers, 1)
 	assert.Equal(t, "127.0.0.1", cfg.HTTPServers[0].Host)
 	assert.Equal(t, []RPCInterface{{Name: "supervisor", Factory: mainRPCFactory, Extras: map[string]string{}}}, cfg.RPCInterfaces)

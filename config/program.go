@@ -423,23 +423,25 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 		return n
 	}
 
-	spec = supervisor.NewProgramSpec(name, "")
+	// Every value is explicit: where a zero means a default in
+	// supervisor.ProgramSpec, supervisord's 0 is written as -1 (noneIfZero).
+	spec = supervisor.ProgramSpec{Name: name, GroupPriority: 999}
 	spec.Priority = integer("priority", "999")
-	spec.Autostart = boolean("autostart", "true")
+	spec.NoAutostart = !boolean("autostart", "true")
 	if ar := str("autorestart", "unexpected"); firstErr == nil {
 		v, err := autoRestart(ar)
 		conv("autorestart", err)
 		spec.AutoRestart = map[string]supervisor.AutoRestart{"true": supervisor.RestartAlways,
 			"false": supervisor.RestartNever, "unexpected": supervisor.RestartUnexpected}[v]
 	}
-	spec.StartSecs = time.Duration(integer("startsecs", "1")) * time.Second
-	spec.StartRetries = integer("startretries", "3")
+	spec.StartSecs = noneIfZero(time.Duration(integer("startsecs", "1")) * time.Second)
+	spec.StartRetries = noneIfZero(integer("startretries", "3"))
 	if ss := str("stopsignal", "TERM"); firstErr == nil {
 		var err error
 		spec.StopSignal, err = signalNumber(ss)
 		conv("stopsignal", err)
 	}
-	spec.StopWaitSecs = time.Duration(integer("stopwaitsecs", "10")) * time.Second
+	spec.StopWaitSecs = noneIfZero(time.Duration(integer("stopwaitsecs", "10")) * time.Second)
 	spec.StopAsGroup = boolean("stopasgroup", "false")
 	spec.KillAsGroup = boolean("killasgroup", fmt.Sprint(spec.StopAsGroup))
 	if ec := str("exitcodes", "0"); firstErr == nil {
@@ -486,7 +488,7 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 	}
 	procName, ok := l.doc.get(sec, "process_name")
 	if !ok {
-		procName = supervisor.DefaultProcessName
+		procName = "%(program_name)s"
 	}
 	if _, err := processOrGroupName(procName); err != nil {
 		return spec, l.fail(sec, "process_name", err.Error())
@@ -740,4 +742,13 @@ func logTemplate(raw string, procs []procResult, val func(procResult) string) (s
 		}
 	}
 	return escapePercent(first), nil
+}
+
+// noneIfZero writes supervisord's 0 as supervisor.ProgramSpec writes it
+// where its zero value stands for a default: as -1.
+func noneIfZero[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

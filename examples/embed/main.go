@@ -1,6 +1,7 @@
 // Command embed shows the supervisor library inside a Go program: it runs a
-// program of three processes and prints every event it receives, until
-// interrupted (Ctrl-C), when it stops them all and exits.
+// program of three processes, prints every event it receives, restarts
+// the second process after five seconds through its handle, and stops
+// them all when interrupted (Ctrl-C).
 //
 //	go run ./examples/embed
 package main
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/supervise-go/supervisor"
 )
@@ -20,17 +22,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// supervisord's main-log lines on stderr.
-	logger := slog.New(supervisor.NewMainLogHandler(os.Stderr, slog.LevelInfo))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	sup := supervisor.New(supervisor.WithLogger(logger))
 
-	// [program:worker] numprocs=3 process_name=%(program_name)s_%(process_num)02d
-	spec := supervisor.NewProgramSpec("worker", `/bin/sh -c "echo worker $SUPERVISOR_PROCESS_NAME up; sleep 5; exit 1"`)
-	spec.NumProcs = 3
-	spec.ProcessName = "%(program_name)s_%(process_num)02d"
-	spec.StopAsGroup = true                     // a stop reaches sh's sleep too
-	spec.Stdout.File, spec.Stderr.File = "", "" // keep output in memory only
-	if err := sup.Add(spec); err != nil {
+	// [program:worker] numprocs=3 process_name=%(program_name)s_%(process_num)02d;
+	// every other field keeps supervisord's default.
+	worker, err := sup.Add(supervisor.ProgramSpec{
+		Name:        "worker",
+		Command:     `/bin/sh -c "echo worker $SUPERVISOR_PROCESS_NAME up; sleep 30; exit 1"`,
+		NumProcs:    3,
+		ProcessName: "%(program_name)s_%(process_num)02d",
+		StopAsGroup: true, // a stop reaches sh's sleep too
+	})
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
@@ -39,6 +43,25 @@ func main() {
 	go func() {
 		for ev := range events.C {
 			fmt.Println(ev)
+		}
+	}()
+	go func() {
+		select {
+		case <-sup.Ready():
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-time.After(5 * time.Second):
+		case <-ctx.Done():
+			return
+		}
+		p := worker.Processes()[1]
+		if err := p.Stop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "stop:", err)
+		}
+		if err := p.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "start:", err)
 		}
 	}()
 	if err := sup.Serve(ctx); err != nil {

@@ -347,7 +347,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 		supervisor.WithChildLogDir(s.ChildLogDir),
 		supervisor.WithStripANSI(s.StripANSI),
 	)
-	if err := sup.Add(cfg.Programs...); err != nil {
+	if _, err := sup.Apply(context.Background(), cfg.Programs); err != nil {
 		closeListeners(listeners)
 		return false, d.usageError(err.Error())
 	}

@@ -217,10 +217,8 @@ func TestProcessInfo(t *testing.T) { // check 39 and spec 6.3
 	running := e.waitState("sleeper", supervisor.Running)
 
 	info := wire(t, e.call("supervisor.getProcessInfo", "sleeper")).(map[string]any)
-	stdout, err := e.sup.LogPath("sleeper", supervisor.ChannelStdout)
-	require.NoError(t, err)
-	stderr, err := e.sup.LogPath("sleeper", supervisor.ChannelStderr)
-	require.NoError(t, err)
+	stdout := e.info("sleeper").StdoutLogfile
+	stderr := e.info("sleeper").StderrLogfile
 	require.True(t, strings.HasPrefix(filepath.Base(stdout), "sleeper-stdout---testid-"), stdout)
 	now := info["now"].(int)
 	assert.InDelta(t, time.Now().Unix(), now, 2)
@@ -269,15 +267,15 @@ func memberNames(doc string) []string {
 }
 
 func TestStartStop(t *testing.T) {
-	nocmd := supervisor.NewProgramSpec("nocmd", "nosuchcommand_xyz")
-	nocmd.Autostart = false
+	nocmd := testSpec("nocmd", "nosuchcommand_xyz")
+	nocmd.NoAutostart = true
 	plain := filepath.Join(t.TempDir(), "plain")
 	require.NoError(t, os.WriteFile(plain, []byte("x"), 0o644))
-	notexec := supervisor.NewProgramSpec("notexec", plain)
-	notexec.Autostart = false
+	notexec := testSpec("notexec", plain)
+	notexec.NoAutostart = true
 	slow := sleeper("slow")
 	slow.StartSecs = 500 * time.Millisecond
-	slow.Autostart = false
+	slow.NoAutostart = true
 	e := newEnv(t, sleeper("sleeper"), quick(), grp(), nocmd, notexec, slow)
 	e.waitState("sleeper", supervisor.Running)
 	e.waitState("quick", supervisor.Fatal)
@@ -286,22 +284,19 @@ func TestStartStop(t *testing.T) {
 	assert.Equal(t, supervisor.Stopped, e.waitState("sleeper", supervisor.Stopped).State)
 	assert.Equal(t, &xmlrpc.Fault{Code: 70, String: "NOT_RUNNING: sleeper"}, e.fault("supervisor.stopProcess", "sleeper"))
 	assert.Equal(t, true, e.call("supervisor.startProcess", "sleeper"))
-	info, err := e.sup.Process("sleeper")
-	require.NoError(t, err)
+	info := e.info("sleeper")
 	assert.Equal(t, supervisor.Running, info.State)
 
 	// wait=true returns once RUNNING, after startsecs.
 	begin := time.Now()
 	assert.Equal(t, true, e.call("supervisor.startProcess", "slow", true))
 	assert.GreaterOrEqual(t, time.Since(begin), 400*time.Millisecond)
-	info, err = e.sup.Process("slow")
-	require.NoError(t, err)
+	info = e.info("slow")
 	assert.Equal(t, supervisor.Running, info.State)
 	assert.Equal(t, true, e.call("supervisor.stopProcess", "slow", false))
 	e.waitState("slow", supervisor.Stopped)
 	assert.Equal(t, true, e.call("supervisor.startProcess", "slow", false))
-	info, err = e.sup.Process("slow")
-	require.NoError(t, err)
+	info = e.info("slow")
 	assert.Equal(t, supervisor.Starting, info.State)
 
 	assert.Equal(t, &xmlrpc.Fault{Code: 50, String: "SPAWN_ERROR: quick"}, e.fault("supervisor.startProcess", "quick"))
@@ -333,7 +328,7 @@ func TestStartStop(t *testing.T) {
 	assert.Contains(t, stopped, ok("sleeper", "sleeper"))
 	assert.Contains(t, stopped, ok("multi_00", "grp"))
 	for _, p := range e.sup.Processes() {
-		assert.True(t, p.State.IsStopped(), "%s is %s", p.Name, p.State)
+		assert.True(t, p.State().IsStopped(), "%s is %s", p, p.State())
 	}
 }
 
@@ -372,8 +367,8 @@ func TestLogs(t *testing.T) { // check 37 and spec 6.5
 	dir := t.TempDir()
 	const out48 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK\n"
 	require.Len(t, out48, 48)
-	echo := supervisor.NewProgramSpec("echo", `/bin/sh -c "printf '`+out48[:47]+`\\n'; printf err >&2; exec /bin/sleep 1000"`)
-	echo.StartSecs = 0
+	echo := testSpec("echo", `/bin/sh -c "printf '`+out48[:47]+`\\n'; printf err >&2; exec /bin/sleep 1000"`)
+	echo.StartSecs = -1
 	echo.Stdout.File = filepath.Join(dir, "echo.out")
 	echo.Stderr.File = filepath.Join(dir, "echo.err")
 	e := newEnv(t, echo, grp(), sleeper("sleeper"))
@@ -444,8 +439,8 @@ func TestMainLog(t *testing.T) {
 
 func TestStdinAndRemoteComm(t *testing.T) {
 	dir := t.TempDir()
-	cat := supervisor.NewProgramSpec("cat", "/bin/cat")
-	cat.StartSecs = 0
+	cat := testSpec("cat", "/bin/cat")
+	cat.StartSecs = -1
 	cat.Stdout.File = filepath.Join(dir, "cat.out")
 	e := newEnv(t, cat)
 	e.waitState("cat", supervisor.Running)
@@ -503,7 +498,7 @@ func TestReloadAddRemove(t *testing.T) { // spec 6.4, check 42-43 at the API lev
 	e.b.setNext([]supervisor.ProgramSpec{changed, newone})
 	assert.Equal(t, []any{[]any{[]any{"newone"}, []any{"sleeper"}, []any{"exit0"}}}, wire(t, e.call("supervisor.reloadConfig")))
 	// Reread does not change what runs.
-	assert.Equal(t, []string{"exit0", "sleeper"}, sorted(e.sup.Groups()))
+	assert.Equal(t, map[string]bool{"exit0": true, "sleeper": true}, groupNames(e.sup))
 
 	// supervisorctl update: stop and remove, then add.
 	assert.Equal(t, &xmlrpc.Fault{Code: 91, String: "STILL_RUNNING: exit0"}, e.fault("supervisor.removeProcessGroup", "exit0"))
@@ -596,8 +591,7 @@ func TestAllConfigInfo(t *testing.T) {
 	assert.Equal(t, "grp", m["group"])
 	assert.Equal(t, 999, m["group_prio"])
 	assert.Equal(t, "none", m["stdout_logfile"])
-	path, err := e.sup.LogPath("grp:multi_00", supervisor.ChannelStderr)
-	require.NoError(t, err)
+	path := e.info("grp:multi_00").StderrLogfile
 	assert.Equal(t, path, m["stderr_logfile"]) // the real AUTO name
 }
 

@@ -16,12 +16,12 @@ import (
 func BenchmarkGetAllProcessInfo(b *testing.B) {
 	var specs []supervisor.ProgramSpec
 	for i := range 500 {
-		s := supervisor.NewProgramSpec(fmt.Sprintf("p%03d", i), "/bin/sleep 1000")
-		s.Autostart = false
+		s := testSpec(fmt.Sprintf("p%03d", i), "/bin/sleep 1000")
+		s.NoAutostart = true
 		specs = append(specs, s)
 	}
 	sup := supervisor.New(supervisor.WithChildLogDir(b.TempDir()))
-	if err := sup.Add(specs...); err != nil {
+	if err := addSpecs(sup, specs...); err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

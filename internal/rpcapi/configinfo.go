@@ -54,10 +54,7 @@ type configInfo struct {
 func (a *API) getAllConfigInfo(context.Context, params) (any, error) {
 	sup := a.sup()
 	specs := a.b.Available()
-	active := map[string]bool{}
-	for _, g := range sup.Groups() {
-		active[g] = true
-	}
+	active := groupNames(sup)
 	// A changed group runs its old configuration: its AUTO names are not
 	// those of the new one, which supervisord shows as "auto" too.
 	changed := map[string]bool{}
@@ -74,7 +71,7 @@ func (a *API) getAllConfigInfo(context.Context, params) (any, error) {
 		}
 		for _, pc := range procs {
 			inuse := active[pc.Group]
-			ci := newConfigInfo(pc, inuse)
+			ci := newConfigInfo(&specs[i], pc, inuse)
 			if inuse && !changed[pc.Group] {
 				ci.StdoutLogfile = autoPath(sup, pc, pc.Stdout.File, supervisor.ChannelStdout, ci.StdoutLogfile)
 				ci.StderrLogfile = autoPath(sup, pc, pc.Stderr.File, supervisor.ChannelStderr, ci.StderrLogfile)
@@ -86,8 +83,14 @@ func (a *API) getAllConfigInfo(context.Context, params) (any, error) {
 	return out, nil
 }
 
-func newConfigInfo(pc supervisor.ProcessConfig, inuse bool) configInfo {
-	s := pc.Program
+// newConfigInfo describes process pc of program s. The config package
+// writes every value, so no zero here stands for a default; supervisord's
+// 0 comes as -1.
+func newConfigInfo(s *supervisor.ProgramSpec, pc supervisor.ProcessConfig, inuse bool) configInfo {
+	groupPrio := s.Priority
+	if s.Group != "" {
+		groupPrio = s.GroupPriority
+	}
 	stop := int(s.StopSignal)
 	if stop == 0 {
 		stop = int(syscall.SIGTERM)
@@ -97,20 +100,20 @@ func newConfigInfo(pc supervisor.ProcessConfig, inuse bool) configInfo {
 		exit = []int{}
 	}
 	return configInfo{
-		Autostart:             s.Autostart,
+		Autostart:             !s.NoAutostart,
 		Directory:             noneIfEmpty(pc.Directory),
 		UID:                   uidOf(s.User),
 		Command:               pc.Command,
 		ExitCodes:             exit,
 		Group:                 pc.Group,
-		GroupPrio:             s.GroupPrio(),
+		GroupPrio:             groupPrio,
 		InUse:                 inuse,
 		KillAsGroup:           s.KillAsGroup || s.StopAsGroup,
 		Name:                  pc.Name,
 		ProcessPrio:           s.Priority,
 		RedirectStderr:        s.RedirectStderr,
-		StartRetries:          s.StartRetries,
-		StartSecs:             seconds(s.StartSecs),
+		StartRetries:          max(s.StartRetries, 0),
+		StartSecs:             seconds(max(s.StartSecs, 0)),
 		StdoutCaptureMaxBytes: capInt(s.Stdout.CaptureMaxBytes),
 		StdoutEventsEnabled:   s.Stdout.EventsEnabled,
 		StdoutLogfile:         logName(pc.Stdout.File),
@@ -118,7 +121,7 @@ func newConfigInfo(pc supervisor.ProcessConfig, inuse bool) configInfo {
 		StdoutLogfileMaxBytes: capInt(s.Stdout.MaxBytes),
 		StdoutSyslog:          s.Stdout.Syslog,
 		StopSignal:            stop,
-		StopWaitSecs:          seconds(s.StopWaitSecs),
+		StopWaitSecs:          seconds(max(s.StopWaitSecs, 0)),
 		StderrCaptureMaxBytes: capInt(s.Stderr.CaptureMaxBytes),
 		StderrEventsEnabled:   s.Stderr.EventsEnabled,
 		StderrLogfile:         logName(pc.Stderr.File),
@@ -135,8 +138,10 @@ func autoPath(sup *supervisor.Supervisor, pc supervisor.ProcessConfig, file stri
 	if !strings.EqualFold(file, supervisor.AutoLog) {
 		return def
 	}
-	if p, err := sup.LogPath(one(pc.Group, pc.Name), ch); err == nil && p != "" {
-		return p
+	if p, err := sup.Process(pc.Group, pc.Name); err == nil {
+		if path := logPath(p.Info(), ch); path != "" {
+			return path
+		}
 	}
 	return def
 }

@@ -18,25 +18,24 @@ type daemon struct {
 	specs []supervisor.ProgramSpec
 }
 
-func (d *daemon) Supervisor() *supervisor.Supervisor        { return d.sup }
-func (d *daemon) Available() []supervisor.ProgramSpec       { return d.specs }
-func (d *daemon) Reread() error                             { return nil }
-func (d *daemon) Identifier() string                        { return "supervisor" }
-func (d *daemon) PID() int                                  { return os.Getpid() }
-func (d *daemon) State() supervisor.SupervisorState         { return d.sup.State() }
-func (d *daemon) Shutdown()                                 {}
-func (d *daemon) Restart()                                  {}
-func (d *daemon) MainLogPath() string                       { return "" }
-func (d *daemon) ClearMainLog() error                       { return nil }
-func (d *daemon) Add(specs ...supervisor.ProgramSpec) error { return d.sup.Add(specs...) }
+func (d *daemon) Supervisor() *supervisor.Supervisor  { return d.sup }
+func (d *daemon) Available() []supervisor.ProgramSpec { return d.specs }
+func (d *daemon) Reread() error                       { return nil }
+func (d *daemon) Identifier() string                  { return "supervisor" }
+func (d *daemon) PID() int                            { return os.Getpid() }
+func (d *daemon) State() supervisor.SupervisorState   { return d.sup.State() }
+func (d *daemon) Shutdown()                           {}
+func (d *daemon) Restart()                            {}
+func (d *daemon) MainLogPath() string                 { return "" }
+func (d *daemon) ClearMainLog() error                 { return nil }
 
 // Serving the API of a running supervisor on an [inet_http_server], with
 // authentication, and calling it.
 func Example() {
-	spec := supervisor.NewProgramSpec("sleeper", "/bin/sleep 1000")
-	spec.Autostart = false
+	spec := supervisor.ProgramSpec{Name: "sleeper", Command: "/bin/sleep 1000", NoAutostart: true,
+		Stdout: supervisor.LogSpec{File: supervisor.AutoLog}}
 	d := &daemon{sup: supervisor.New(supervisor.WithChildLogDir(os.TempDir())), specs: []supervisor.ProgramSpec{spec}}
-	if err := d.Add(d.specs...); err != nil {
+	if _, err := d.sup.Add(spec); err != nil {
 		panic(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -22,7 +22,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 
@@ -247,7 +246,7 @@ func TestHTTPSlowClient(t *testing.T) {
 func TestHTTPLongCall(t *testing.T) {
 	slow := sleeper("slow")
 	slow.StartSecs = 1500 * time.Millisecond
-	slow.Autostart = false
+	slow.NoAutostart = true
 	e := newEnv(t, slow)
 	s := e.serve(HandlerOptions{BodyTimeout: 300 * time.Millisecond})
 	begin := time.Now()
@@ -447,8 +446,7 @@ func TestLogtail(t *testing.T) { // check 45
 
 	// The other channel, by full name; an empty file sends nothing yet.
 	st = s.stream("/logtail/grp:multi_00/stderr")
-	path, err := e.sup.LogPath("grp:multi_00", supervisor.ChannelStderr)
-	require.NoError(t, err)
+	path := e.info("grp:multi_00").StderrLogfile
 	appendFile(t, path, "to stderr\n")
 	st.expect("to stderr\n")
 	st.close()

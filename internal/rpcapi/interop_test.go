@@ -61,8 +61,8 @@ print(json.dumps(out))
 func TestPythonClient(t *testing.T) {
 	py := python(t)
 	dir := t.TempDir()
-	echo := supervisor.NewProgramSpec("echo", `/bin/sh -c "printf 'h\303\251llo \033[31mred\033[0m \377 end\n'; exec /bin/sleep 1000"`)
-	echo.StartSecs = 0
+	echo := testSpec("echo", `/bin/sh -c "printf 'h\303\251llo \033[31mred\033[0m \377 end\n'; exec /bin/sleep 1000"`)
+	echo.StartSecs = -1
 	echo.Stdout.File = filepath.Join(dir, "echo.log")
 	e := newEnv(t, sleeper("sleeper"), echo, grp())
 	e.waitState("sleeper", supervisor.Running)
@@ -113,8 +113,8 @@ func TestSupervisorctl(t *testing.T) {
 		t.Skip("supervisorctl is not installed")
 	}
 	dir := t.TempDir()
-	echo := supervisor.NewProgramSpec("echo", `/bin/sh -c "echo first line; exec /bin/sleep 1000"`)
-	echo.StartSecs = 0
+	echo := testSpec("echo", `/bin/sh -c "echo first line; exec /bin/sleep 1000"`)
+	echo.StartSecs = -1
 	echo.Stdout.File = filepath.Join(dir, "echo.log")
 	e := newEnv(t, sleeper("sleeper"), echo, quick())
 	e.waitState("sleeper", supervisor.Running)

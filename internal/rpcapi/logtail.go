@@ -35,12 +35,12 @@ func (h *handler) logtail(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound)
 		return
 	}
-	path, err := h.api.sup().LogPath(one(group, process), ch)
+	proc, err := h.api.sup().Process(group, process)
 	if err != nil {
 		httpError(w, http.StatusNotFound)
 		return
 	}
-	h.follow(w, r, path)
+	h.follow(w, r, logPath(proc.Info(), ch))
 }
 
 // mainlogtail serves GET /mainlogtail.

@@ -1,6 +1,7 @@
 package rpcapi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,7 +125,7 @@ func newEnv(t *testing.T, specs ...supervisor.ProgramSpec) *env {
 		supervisor.WithIdentifier("testid"),
 		supervisor.WithEnvironment(map[string]string{"RPCAPI_TEST_TAG": testTag}),
 	)
-	require.NoError(t, sup.Add(specs...))
+	require.NoError(t, addSpecs(sup, specs...))
 	b := &testBackend{sup: sup, available: specs, mainLog: filepath.Join(dir, "supervisord.log")}
 	b.state.Store(int32(supervisor.SupervisorRunning))
 	require.NoError(t, os.WriteFile(b.mainLog, []byte("2026-11-24 00:48:12,311 INFO supervisord started with pid 1\n"), 0o644))
@@ -180,8 +182,7 @@ func (e *env) waitState(name string, want supervisor.State) supervisor.ProcessIn
 	defer sub.Close()
 	deadline := time.After(waitLong)
 	for {
-		info, err := e.sup.Process(name)
-		require.NoError(e.t, err)
+		info := e.info(name)
 		if info.State == want {
 			return info
 		}
@@ -196,17 +197,17 @@ func (e *env) waitState(name string, want supervisor.State) supervisor.ProcessIn
 // Programs used by the tests.
 
 func sleeper(name string) supervisor.ProgramSpec {
-	s := supervisor.NewProgramSpec(name, "/bin/sleep 1000")
-	s.StartSecs = 0
+	s := testSpec(name, "/bin/sleep 1000")
+	s.StartSecs = -1
 	s.StopWaitSecs = 5 * time.Second
 	return s
 }
 
 // quick exits at once: FATAL after its only try.
 func quick() supervisor.ProgramSpec {
-	s := supervisor.NewProgramSpec("quick", `/bin/sh -c "echo hello; exit 1"`)
+	s := testSpec("quick", `/bin/sh -c "echo hello; exit 1"`)
 	s.StartSecs = time.Second
-	s.StartRetries = 0
+	s.StartRetries = -1
 	return s
 }
 
@@ -249,4 +250,46 @@ func levelName(l slog.Level) string {
 		return "TRAC"
 	}
 	return l.String()
+}
+
+// testSpec returns a spec as the config package makes it from a
+// [program:x] section with only a command: every value written out.
+func testSpec(name, command string) supervisor.ProgramSpec {
+	log := supervisor.LogSpec{File: supervisor.AutoLog, MaxBytes: 50 << 20, Backups: 10}
+	return supervisor.ProgramSpec{Name: name, Command: command, ProcessName: "%(program_name)s", NumProcs: 1,
+		Priority: 999, GroupPriority: 999, StartSecs: time.Second, StartRetries: 3, ExitCodes: []int{0},
+		StopSignal: syscall.SIGTERM, StopWaitSecs: 10 * time.Second, Stdout: log, Stderr: log}
+}
+
+// lookup returns the process a namespec designates.
+func lookup(sup *supervisor.Supervisor, name string) (*supervisor.Process, error) {
+	return sup.Process(splitNamespec(name))
+}
+
+// addSpecs adds specs, one AddGroup per group, in the order the specs
+// first name the groups.
+func addSpecs(sup *supervisor.Supervisor, specs ...supervisor.ProgramSpec) error {
+	var order []string
+	byGroup := map[string][]supervisor.ProgramSpec{}
+	for _, s := range specs {
+		g := cmp.Or(s.Group, s.Name)
+		if byGroup[g] == nil {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], s)
+	}
+	for _, g := range order {
+		if _, err := sup.AddGroup(byGroup[g]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// info returns a snapshot of the process a namespec designates.
+func (e *env) info(name string) supervisor.ProcessInfo {
+	e.t.Helper()
+	p, err := lookup(e.sup, name)
+	require.NoError(e.t, err)
+	return p.Info()
 }

@@ -1,6 +1,7 @@
 package rpcapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -138,24 +139,6 @@ func methodTable() []*method {
 
 func (a *API) sup() *supervisor.Supervisor { return a.b.Supervisor() }
 
-// splitNamespec splits a name as supervisord does: "group:process",
-// "group:*" and "group:" (a whole group: process ""), or "name" (the
-// process of that name in the group of that name).
-func splitNamespec(name string) (group, process string) {
-	g, p, ok := strings.Cut(name, ":")
-	if !ok {
-		return name, name
-	}
-	if p == "*" {
-		p = ""
-	}
-	return g, p
-}
-
-// one names the process group:process for the supervisor package, so that a
-// name such as "all" is never taken for more than one process.
-func one(group, process string) string { return group + ":" + process }
-
 // nameArg reads the name parameter and splits it.
 func nameArg(p params) (name, group, process string, err error) {
 	name, err = p.str(0)
@@ -237,14 +220,14 @@ func (a *API) addProcessGroup(_ context.Context, p params) (any, error) {
 	}
 	var specs []supervisor.ProgramSpec
 	for _, s := range a.b.Available() {
-		if s.GroupName() == name {
+		if cmp.Or(s.Group, s.Name) == name {
 			specs = append(specs, s)
 		}
 	}
 	if len(specs) == 0 {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	if err := a.sup().Add(specs...); err != nil {
+	if _, err := a.sup().AddGroup(specs...); err != nil {
 		return nil, FaultFor(err, name)
 	}
 	return true, nil
@@ -272,11 +255,13 @@ func (a *API) startProcess(ctx context.Context, p params) (any, error) {
 	if process == "" {
 		return a.startGroup(ctx, group, wait, name)
 	}
-	if _, err := a.sup().Start(ctx, one(group, process), wait); err != nil {
-		if errors.Is(err, supervisor.ErrFailed) {
-			if info, ierr := a.sup().Process(one(group, process)); ierr == nil && info.State == supervisor.Unknown {
-				return nil, fault(xmlrpc.FaultFailed, name+" is in an unknown process state")
-			}
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
+		return nil, FaultFor(err, name)
+	}
+	if err := proc.Start(waitContext(ctx, wait)); err != nil && !notWaited(err, wait) {
+		if errors.Is(err, supervisor.ErrFailed) && proc.State() == supervisor.Unknown {
+			return nil, fault(xmlrpc.FaultFailed, name+" is in an unknown process state")
 		}
 		return nil, FaultFor(err, name)
 	}
@@ -294,19 +279,23 @@ func (a *API) startProcessGroup(ctx context.Context, p params) (any, error) {
 // startGroup starts a group; asked as name ("g:*" to startProcess, "g" to
 // startProcessGroup), which an unknown group's fault repeats.
 func (a *API) startGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
-	rs, err := a.sup().Start(ctx, group+":*", wait)
+	procs, err := a.groupProcesses(group)
 	if err != nil {
 		return nil, FaultFor(err, name)
 	}
-	return results(rs), nil
+	return a.startEach(ctx, procs, wait)
 }
 
 func (a *API) startAllProcesses(ctx context.Context, p params) (any, error) {
-	rs, err := a.sup().Start(ctx, "all", p.flag(0, true))
-	if err != nil {
-		return nil, FaultFor(err, "all")
-	}
-	return results(rs), nil
+	return a.startEach(ctx, a.sup().Processes(), p.flag(0, true))
+}
+
+// startEach starts those of procs that are not running and reports each
+// of them (supervisord leaves running ones out).
+func (a *API) startEach(ctx context.Context, procs []*supervisor.Process, wait bool) (any, error) {
+	asked := filter(procs, func(s supervisor.State) bool { return !s.IsRunning() })
+	err := a.sup().StartProcesses(waitContext(ctx, wait), asked...)
+	return eachResult(asked, err, wait)
 }
 
 func (a *API) stopProcess(ctx context.Context, p params) (any, error) {
@@ -318,7 +307,11 @@ func (a *API) stopProcess(ctx context.Context, p params) (any, error) {
 	if process == "" {
 		return a.stopGroup(ctx, group, wait, name)
 	}
-	if _, err := a.sup().Stop(ctx, one(group, process), wait); err != nil {
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
+		return nil, FaultFor(err, name)
+	}
+	if err := proc.Stop(waitContext(ctx, wait)); err != nil && !notWaited(err, wait) {
 		return nil, FaultFor(err, name)
 	}
 	return true, nil
@@ -333,19 +326,22 @@ func (a *API) stopProcessGroup(ctx context.Context, p params) (any, error) {
 }
 
 func (a *API) stopGroup(ctx context.Context, group string, wait bool, name string) (any, error) {
-	rs, err := a.sup().Stop(ctx, group+":*", wait)
+	procs, err := a.groupProcesses(group)
 	if err != nil {
 		return nil, FaultFor(err, name)
 	}
-	return results(rs), nil
+	return a.stopEach(ctx, procs, wait)
 }
 
 func (a *API) stopAllProcesses(ctx context.Context, p params) (any, error) {
-	rs, err := a.sup().Stop(ctx, "all", p.flag(0, true))
-	if err != nil {
-		return nil, FaultFor(err, "all")
-	}
-	return results(rs), nil
+	return a.stopEach(ctx, a.sup().Processes(), p.flag(0, true))
+}
+
+// stopEach stops those of procs that are running and reports each of them.
+func (a *API) stopEach(ctx context.Context, procs []*supervisor.Process, wait bool) (any, error) {
+	asked := filter(procs, supervisor.State.IsRunning)
+	err := a.sup().StopProcesses(waitContext(ctx, wait), asked...)
+	return eachResult(asked, err, wait)
 }
 
 func (a *API) signalProcess(_ context.Context, p params) (any, error) {
@@ -358,16 +354,21 @@ func (a *API) signalProcess(_ context.Context, p params) (any, error) {
 		return nil, err
 	}
 	if process == "" {
-		return a.signalEach(group+":*", group, name, sigName)
+		procs, err := a.groupProcesses(group)
+		if err != nil {
+			return nil, FaultFor(err, name)
+		}
+		return a.signalEach(procs, sigName)
 	}
-	if _, err := a.sup().Process(one(group, process)); err != nil {
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
 		return nil, FaultFor(err, name)
 	}
 	sig, err := supervisor.ParseSignal(sigName)
 	if err != nil {
 		return nil, fault(xmlrpc.FaultBadSignal, sigName)
 	}
-	if _, err := a.sup().Signal(one(group, process), sig); err != nil {
+	if err := proc.Signal(sig); err != nil {
 		return nil, FaultFor(err, name)
 	}
 	return true, nil
@@ -382,7 +383,11 @@ func (a *API) signalProcessGroup(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.signalEach(group+":*", group, group, sigName)
+	procs, err := a.groupProcesses(group)
+	if err != nil {
+		return nil, FaultFor(err, group)
+	}
+	return a.signalEach(procs, sigName)
 }
 
 func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
@@ -390,37 +395,28 @@ func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.signalEach("all", "", "all", sigName)
+	return a.signalEach(a.sup().Processes(), sigName)
 }
 
-// signalEach signals the processes target designates that have a child.
-// group is the group's name, "" for all; name is how the client named them.
-// A signal that does not parse fails for each of those processes, as in
-// supervisord, not for the call.
-func (a *API) signalEach(target, group, name, sigName string) (any, error) {
+// signalEach signals those of procs that have a child. A signal that does
+// not parse fails for each of those processes, as in supervisord, not for
+// the call.
+func (a *API) signalEach(procs []*supervisor.Process, sigName string) (any, error) {
+	asked := filter(procs, supervisor.State.IsSignallable)
 	sig, perr := supervisor.ParseSignal(sigName)
 	if perr != nil {
-		return a.badSignalResults(group, name, sigName)
-	}
-	rs, err := a.sup().Signal(target, sig)
-	if err != nil {
-		return nil, FaultFor(err, name)
-	}
-	return results(rs), nil
-}
-
-func (a *API) badSignalResults(group, name, sigName string) (any, error) {
-	if group != "" && !slices.Contains(a.sup().Groups(), group) {
-		return nil, fault(xmlrpc.FaultBadName, name)
-	}
-	f := fault(xmlrpc.FaultBadSignal, sigName)
-	out := []result{}
-	for _, info := range a.sup().Processes() {
-		if (group == "" || info.Group == group) && info.State.IsSignallable() {
-			out = append(out, faultResult(info.Name, info.Group, f))
+		// supervisord lists these by name, not in start order.
+		slices.SortFunc(asked, func(a, b *supervisor.Process) int {
+			return cmp.Or(strings.Compare(a.Group(), b.Group()), strings.Compare(a.Name(), b.Name()))
+		})
+		f := fault(xmlrpc.FaultBadSignal, sigName)
+		out := make([]result, 0, len(asked))
+		for _, p := range asked {
+			out = append(out, faultResult(p.Name(), p.Group(), f))
 		}
+		return out, nil
 	}
-	return out, nil
+	return eachResult(asked, a.sup().SignalProcesses(sig, asked...), true)
 }
 
 func (a *API) getProcessInfo(_ context.Context, p params) (any, error) {
@@ -431,15 +427,15 @@ func (a *API) getProcessInfo(_ context.Context, p params) (any, error) {
 	if process == "" {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	info, err := a.sup().Process(one(group, process))
+	proc, err := a.sup().Process(group, process)
 	if err != nil {
 		return nil, FaultFor(err, name)
 	}
-	return newProcessInfo(info), nil
+	return newProcessInfo(proc.Info()), nil
 }
 
 func (a *API) getAllProcessInfo(context.Context, params) (any, error) {
-	infos := a.sup().Processes()
+	infos := allInfo(a.sup())
 	out := make([]processInfo, len(infos))
 	for i, info := range infos {
 		out[i] = newProcessInfo(info)
@@ -464,7 +460,11 @@ func (a *API) sendProcessStdin(_ context.Context, p params) (any, error) {
 	if process == "" {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	if err := a.sup().WriteStdin(one(group, process), data); err != nil {
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
+		return nil, FaultFor(err, name)
+	}
+	if err := proc.WriteStdin(data); err != nil {
 		return nil, FaultFor(err, name)
 	}
 	return true, nil
@@ -505,13 +505,13 @@ func (a *API) readProcessLog(p params, ch supervisor.Channel) (any, error) {
 	if process == "" {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	data, err := a.sup().ReadLog(one(group, process), ch, offset, length)
+	proc, err := a.sup().Process(group, process)
 	if err != nil {
-		if errors.Is(err, supervisor.ErrBadName) {
-			return nil, FaultFor(err, name)
-		}
-		path, _ := a.sup().LogPath(one(group, process), ch)
-		return nil, logFault(err, path)
+		return nil, FaultFor(err, name)
+	}
+	data, err := proc.ReadLog(ch, offset, length)
+	if err != nil {
+		return nil, logFault(err, logPath(proc.Info(), ch))
 	}
 	return string(data), nil
 }
@@ -524,11 +524,12 @@ func (a *API) tailProcessLog(p params, ch supervisor.Channel) (any, error) {
 	if process == "" {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	data, next, overflow, err := a.sup().TailLog(one(group, process), ch, offset, length)
-	switch {
-	case errors.Is(err, supervisor.ErrBadName):
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
 		return nil, FaultFor(err, name)
-	case err != nil:
+	}
+	data, next, overflow, err := proc.TailLog(ch, offset, length)
+	if err != nil {
 		// supervisord answers a file it cannot read with nothing new.
 		return []any{"", capInt(offset), false}, nil
 	}
@@ -543,26 +544,24 @@ func (a *API) clearProcessLogs(_ context.Context, p params) (any, error) {
 	if process == "" {
 		return nil, fault(xmlrpc.FaultBadName, name)
 	}
-	if _, err := a.sup().ClearLogs(one(group, process)); err != nil {
-		if errors.Is(err, supervisor.ErrFailed) {
-			return nil, fault(xmlrpc.FaultFailed, name)
-		}
+	proc, err := a.sup().Process(group, process)
+	if err != nil {
 		return nil, FaultFor(err, name)
+	}
+	if err := proc.ClearLogs(); err != nil {
+		return nil, fault(xmlrpc.FaultFailed, name)
 	}
 	return true, nil
 }
 
 func (a *API) clearAllProcessLogs(context.Context, params) (any, error) {
-	rs, err := a.sup().ClearLogs("all")
-	if err != nil {
-		return nil, FaultFor(err, "all")
-	}
-	out := make([]result, 0, len(rs))
-	for _, r := range rs {
-		if r.Err == nil {
-			out = append(out, okResult(r.Name, r.Group))
+	procs := a.sup().Processes()
+	out := make([]result, 0, len(procs))
+	for _, p := range procs {
+		if err := p.ClearLogs(); err != nil {
+			out = append(out, faultResult(p.Name(), p.Group(), fault(xmlrpc.FaultFailed, p.String())))
 		} else {
-			out = append(out, faultResult(r.Name, r.Group, fault(xmlrpc.FaultFailed, r.Namespec())))
+			out = append(out, okResult(p.Name(), p.Group()))
 		}
 	}
 	return out, nil

@@ -72,20 +72,6 @@ func faultResult(name, group string, f *xmlrpc.Fault) result {
 	return result{Name: name, Group: group, Status: f.Code, Description: f.String}
 }
 
-// results converts the supervisor's per-process outcomes. The fault texts
-// name each process by its namespec, as supervisord's do.
-func results(rs []supervisor.Result) []result {
-	out := make([]result, 0, len(rs))
-	for _, r := range rs {
-		if r.Err == nil {
-			out = append(out, okResult(r.Name, r.Group))
-		} else {
-			out = append(out, faultResult(r.Name, r.Group, FaultFor(r.Err, r.Namespec())))
-		}
-	}
-	return out
-}
-
 // epoch returns t in whole seconds since 1970, 0 for the zero time, capped
 // to 32 bits (XML-RPC's int) as supervisord caps it.
 func epoch(t time.Time) int {

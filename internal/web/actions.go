@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -61,15 +60,17 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 		if !h.running() {
 			return failed(faultText(errShutdownState, ""), errShutdownState), nil
 		}
-		res, err := sup.Stop(ctx, "all", true)
-		return withFailures(done("All stopped at "+ctime(time.Now())), res, err), nil
+		procs := sup.Processes()
+		err := sup.StopProcesses(ctx, procs...)
+		return withFailures(done("All stopped at "+ctime(time.Now())), err), nil
 	case "restartall":
 		if !h.running() {
 			return failed(faultText(errShutdownState, ""), errShutdownState), nil
 		}
-		res, err := sup.Stop(ctx, "all", true)
-		res2, err2 := sup.Start(ctx, "all", true)
-		return withFailures(done("All restarted at "+ctime(time.Now())), append(res, res2...), errors.Join(err, err2)), nil
+		procs := sup.Processes()
+		err := sup.StopProcesses(ctx, procs...)
+		err2 := sup.StartProcesses(ctx, procs...)
+		return withFailures(done("All restarted at "+ctime(time.Now())), errors.Join(err, err2)), nil
 	}
 	if req.Group != "" {
 		return h.performGroup(ctx, req)
@@ -86,15 +87,10 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 	// Look the process up as supervisord's split_namespec does: a bare
 	// name is the process of that name in the group of that name, never
 	// "all" nor a whole group.
-	lookup := ns
-	if !strings.Contains(lookup, ":") {
-		lookup += ":" + lookup
-	}
-	info, err := sup.Process(lookup)
+	proc, err := h.process(ns)
 	if err != nil {
 		return failed("No such process named "+ns, err), nil
 	}
-	target := info.Group + ":" + info.Name
 	var shutdown error
 	if !h.running() {
 		shutdown = errShutdownState
@@ -103,7 +99,7 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 	case "start":
 		err := shutdown
 		if err == nil {
-			_, err = sup.Start(ctx, target, true)
+			err = proc.Start(ctx)
 		}
 		if err != nil {
 			return failed(startError(ns, err), err), nil
@@ -112,7 +108,7 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 	case "stop":
 		err := shutdown
 		if err == nil {
-			_, err = sup.Stop(ctx, target, true)
+			err = proc.Stop(ctx)
 		}
 		if err != nil {
 			return failed(faultText(err, ns), err), nil
@@ -125,7 +121,7 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 		out := done("Process " + ns + " restarted")
 		err := shutdown
 		if err == nil {
-			_, err = sup.Stop(ctx, target, true)
+			err = proc.Stop(ctx)
 			if errors.Is(err, supervisor.ErrNotRunning) {
 				err = nil
 			}
@@ -134,14 +130,14 @@ func (h *handler) perform(ctx context.Context, req actionRequest) (outcome, erro
 			out.Detail, out.Err = faultText(err, ns), err
 			return out, nil
 		}
-		if _, err := sup.Start(ctx, target, true); err != nil {
+		if err := proc.Start(ctx); err != nil {
 			out.Detail, out.Err = startError(ns, err), err
 		}
 		return out, nil
 	default: // clearlog
 		err := shutdown
 		if err == nil {
-			_, err = sup.ClearLogs(target)
+			err = proc.ClearLogs()
 		}
 		if err != nil {
 			return failed(faultText(err, ns), err), nil
@@ -160,49 +156,64 @@ func (h *handler) performGroup(ctx context.Context, req actionRequest) (outcome,
 	}
 	sup := h.b.Supervisor()
 	g := req.Group
-	if !slices.Contains(sup.Groups(), g) {
+	var procs []*supervisor.Process
+	for _, p := range sup.Processes() {
+		if p.Group() == g {
+			procs = append(procs, p)
+		}
+	}
+	if len(procs) == 0 {
 		return failed("No such group named "+g, supervisor.ErrBadName), nil
 	}
 	if !h.running() {
 		return failed(faultText(errShutdownState, ""), errShutdownState), nil
 	}
-	var res []supervisor.Result
 	var err error
 	switch req.Action {
 	case "start":
-		res, err = sup.Start(ctx, g+":*", true)
+		err = sup.StartProcesses(ctx, procs...)
 	case "stop":
-		res, err = sup.Stop(ctx, g+":*", true)
+		err = sup.StopProcesses(ctx, procs...)
 	case "restart":
-		res, err = sup.Stop(ctx, g+":*", true)
-		res2, err2 := sup.Start(ctx, g+":*", true)
-		res, err = append(res, res2...), errors.Join(err, err2)
+		err = errors.Join(sup.StopProcesses(ctx, procs...), sup.StartProcesses(ctx, procs...))
 	}
-	out := withFailures(done("Group "+g+" "+pastTense[req.Action]), res, err)
+	out := withFailures(done("Group "+g+" "+pastTense[req.Action]), err)
 	out.Message = out.Detail
 	return out, nil
 }
 
 var pastTense = map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}
 
-// withFailures adds to out's Detail the processes that failed among res.
-func withFailures(out outcome, res []supervisor.Result, err error) outcome {
+// withFailures adds to out's Detail the processes that failed, from the
+// error of an action on several (joined *ProcessErrors, possibly joined
+// again).
+func withFailures(out outcome, err error) outcome {
 	var names []string
 	var errs []error
-	for _, r := range res {
-		if r.Err != nil {
-			msg := shortError(r.Err)
-			if msg == "" {
-				msg = faultText(r.Err, r.Namespec())
+	var walk func(error)
+	walk = func(err error) {
+		var pe *supervisor.ProcessError
+		switch e := err.(type) {
+		case nil:
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
 			}
-			names = append(names, r.Namespec()+" ("+msg+")")
-			errs = append(errs, r.Err)
+		default:
+			if errors.As(err, &pe) {
+				ns := pe.Process.String()
+				msg := shortError(pe.Err)
+				if msg == "" {
+					msg = faultText(pe.Err, ns)
+				}
+				names = append(names, ns+" ("+msg+")")
+			} else {
+				names = append(names, err.Error())
+			}
+			errs = append(errs, err)
 		}
 	}
-	if err != nil {
-		names = append(names, err.Error())
-		errs = append(errs, err)
-	}
+	walk(err)
 	if len(names) > 0 {
 		out.Detail = "ERROR: " + out.Message + ", except: " + strings.Join(names, ", ")
 		out.Err = errors.Join(errs...)

@@ -190,8 +190,7 @@ func TestTailAPI(t *testing.T) {
 	assert.Equal(t, tailReply{Data: "bye\n", Offset: n}, r, "bytes beyond the limit are skipped")
 
 	// Cleared (or rotated): the client's offset is past the end.
-	_, err := e.sup.ClearLogs("echo")
-	require.NoError(t, err)
+	require.NoError(t, e.proc(t, "echo").ClearLogs())
 	_, r = get(fmt.Sprintf("processname=echo&offset=%d", n))
 	assert.Equal(t, tailReply{Offset: 0, Reset: true}, r)
 
@@ -286,8 +285,9 @@ func TestEventStream(t *testing.T) {
 	assert.Equal(t, "processes", name)
 	assert.Equal(t, "RUNNING", stateOf(data, "sleeper"))
 
-	_, err = e.sup.Stop(context.Background(), "sleeper", false)
-	require.NoError(t, err)
+	noWait, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, e.proc(t, "sleeper").Stop(noWait), context.Canceled)
 	for stateOf(data, "sleeper") != "STOPPED" {
 		name, data = sseEvent(t, r)
 		assert.Equal(t, "processes", name)
@@ -373,10 +373,9 @@ func TestStalledClientDoesNotStallSupervision(t *testing.T) {
 	for _, name := range []string{"sleeper", "grp:a", "grp:b"} {
 		wg.Go(func() {
 			for range 10 {
-				_, err := e.sup.Stop(context.Background(), name, true)
-				assert.NoError(t, err)
-				_, err = e.sup.Start(context.Background(), name, true)
-				assert.NoError(t, err)
+				p := e.proc(t, name)
+				assert.NoError(t, p.Stop(context.Background()))
+				assert.NoError(t, p.Start(context.Background()))
 			}
 		})
 	}

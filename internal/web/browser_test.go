@@ -98,8 +98,7 @@ func TestBrowser(t *testing.T) {
 	saveArtifact(t, artifacts, "web-status-stopped.png", shot)
 	// The row now offers Start, and a change made elsewhere shows up too.
 	require.NoError(t, p.waitTrue(ctx, `!!document.querySelector('tr[data-namespec="sleeper"] button[value="start"]')`))
-	_, err = e.sup.Start(ctx, "idle", true)
-	require.NoError(t, err)
+	require.NoError(t, e.proc(t, "idle").Start(ctx))
 	require.NoError(t, p.waitTrue(ctx, `document.querySelector('tr[data-namespec="idle"] .badge').textContent === "running"`))
 
 	// Keyboard: "/" focuses the filter, typing filters, Escape clears.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,8 +66,8 @@ type env struct {
 // program returns a spec with supervisord's defaults, except that it is
 // RUNNING as soon as it is spawned and stops fast.
 func program(name, command string) supervisor.ProgramSpec {
-	s := supervisor.NewProgramSpec(name, command)
-	s.StartSecs = 0
+	s := testSpec(name, command)
+	s.StartSecs = -1
 	s.StopWaitSecs = 5 * time.Second
 	return s
 }
@@ -83,7 +85,19 @@ func startEnv(t *testing.T, specs []supervisor.ProgramSpec, opts ...Option) *env
 		specs[i].Environment = e
 	}
 	sup := supervisor.New(supervisor.WithChildLogDir(t.TempDir()))
-	require.NoError(t, sup.Add(specs...))
+	var order []string
+	byGroup := map[string][]supervisor.ProgramSpec{}
+	for _, s := range specs {
+		g := cmp.Or(s.Group, s.Name)
+		if byGroup[g] == nil {
+			order = append(order, g)
+		}
+		byGroup[g] = append(byGroup[g], s)
+	}
+	for _, g := range order {
+		_, err := sup.AddGroup(byGroup[g]...)
+		require.NoError(t, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- sup.Serve(ctx) }()
@@ -153,9 +167,7 @@ func (e *env) host() string { return strings.TrimPrefix(e.srv.URL, "http://") }
 // state returns the current state of a process.
 func (e *env) state(t *testing.T, name string) supervisor.State {
 	t.Helper()
-	info, err := e.sup.Process(name)
-	require.NoError(t, err)
-	return info.State
+	return e.proc(t, name).State()
 }
 
 // waitState waits for a process to reach state want, on the supervisor's
@@ -181,7 +193,7 @@ func (e *env) waitState(t *testing.T, name string, want supervisor.State) {
 func (e *env) waitLog(t *testing.T, name string, n int64) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		_, size, _, err := e.sup.TailLog(name, supervisor.ChannelStdout, 0, 0)
+		_, size, _, err := e.proc(t, name).TailLog(supervisor.ChannelStdout, 0, 0)
 		return err == nil && size >= n
 	}, waitLong, 20*time.Millisecond, "log of %s never reached %d bytes", name, n)
 }
@@ -232,4 +244,25 @@ func procsWithArg(s string) []string {
 		found = append(found, filepath.Base(d)+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
 	}
 	return found
+}
+
+// proc returns the process a namespec designates.
+func (e *env) proc(t testing.TB, name string) *supervisor.Process {
+	t.Helper()
+	g, p, ok := strings.Cut(name, ":")
+	if !ok {
+		p = g
+	}
+	proc, err := e.sup.Process(g, p)
+	require.NoError(t, err)
+	return proc
+}
+
+// testSpec returns a spec as the config package makes it from a
+// [program:x] section with only a command: every value written out.
+func testSpec(name, command string) supervisor.ProgramSpec {
+	log := supervisor.LogSpec{File: supervisor.AutoLog, MaxBytes: 50 << 20, Backups: 10}
+	return supervisor.ProgramSpec{Name: name, Command: command, ProcessName: "%(program_name)s", NumProcs: 1,
+		Priority: 999, GroupPriority: 999, StartSecs: time.Second, StartRetries: 3, ExitCodes: []int{0},
+		StopSignal: syscall.SIGTERM, StopWaitSecs: 10 * time.Second, Stdout: log, Stderr: log}
 }

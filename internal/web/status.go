@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +86,7 @@ func tailURL(namespec string) string {
 }
 
 func (h *handler) snapshot() snapshotJSON {
-	infos := h.b.Supervisor().Processes()
+	infos := allInfo(h.b.Supervisor())
 	snap := snapshotJSON{
 		Version:        Version,
 		Identification: h.b.Identifier(),
@@ -93,7 +95,7 @@ func (h *handler) snapshot() snapshotJSON {
 		Processes:      make([]processJSON, 0, len(infos)),
 	}
 	for _, i := range infos {
-		ns := i.Namespec()
+		ns := namespec(i.Group, i.Name)
 		snap.Processes = append(snap.Processes, processJSON{
 			Name: i.Name, Group: i.Group, Namespec: ns,
 			Description: i.Description(),
@@ -326,4 +328,27 @@ func (h *handler) serveAction(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, actionStatus(out), actionReply{OK: out.Err == nil, Message: out.Detail})
+}
+
+// allInfo returns a snapshot of every process, sorted by group name then
+// process name, as supervisord's page lists them.
+func allInfo(sup *supervisor.Supervisor) []supervisor.ProcessInfo {
+	procs := sup.Processes()
+	out := make([]supervisor.ProcessInfo, len(procs))
+	for i, p := range procs {
+		out[i] = p.Info()
+	}
+	slices.SortFunc(out, func(a, b supervisor.ProcessInfo) int {
+		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// namespec is supervisord's name of a process: "group:name", or "name"
+// when both are the same.
+func namespec(group, name string) string {
+	if group == name {
+		return name
+	}
+	return group + ":" + name
 }

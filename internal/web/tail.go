@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/supervise-go/supervisor"
@@ -75,8 +76,7 @@ func (h *handler) serveTail(w http.ResponseWriter, r *http.Request) {
 			v.Error = "No file for " + ns
 			// A log file that will be created by the first output can be
 			// followed from its start.
-			path, _ := h.b.Supervisor().LogPath(ns, ch)
-			v.Follow = path != ""
+			v.Follow = h.logPath(ns, ch) != ""
 		case err != nil:
 			v.Error = "ERROR: " + faultText(err, ns)
 		default:
@@ -127,29 +127,28 @@ func (h *handler) readTail(ns string, ch supervisor.Channel, offset, limit int64
 }
 
 func (h *handler) tailFrom(ns string, ch supervisor.Channel, offset, limit int64) (data []byte, size int64, reset bool, err error) {
-	sup := h.b.Supervisor()
-	path, err := sup.LogPath(ns, ch)
+	p, err := h.process(ns)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	if path == "" {
+	if logPath(p.Info(), ch) == "" {
 		return nil, 0, false, supervisor.ErrNoFile
 	}
 	from := max(offset, 0)
-	data, size, _, err = sup.TailLog(ns, ch, from, limit)
+	data, size, _, err = p.TailLog(ch, from, limit)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	if offset >= 0 && size < offset {
 		reset, from = true, 0
-		data, size, _, err = sup.TailLog(ns, ch, 0, limit)
+		data, size, _, err = p.TailLog(ch, 0, limit)
 		if err != nil {
 			return nil, 0, false, err
 		}
 	}
 	if size == 0 && offset < 0 {
 		// Nothing to show: say so if the file is missing, as supervisord.
-		if _, err := sup.ReadLog(ns, ch, -1, 0); err != nil {
+		if _, err := p.ReadLog(ch, -1, 0); err != nil {
 			return nil, 0, false, err
 		}
 	}
@@ -241,7 +240,7 @@ func (h *handler) serveTailAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, supervisor.ErrNoFile):
 		// A log file not created yet is followed from its start.
-		if path, _ := h.b.Supervisor().LogPath(ns, ch); path != "" {
+		if h.logPath(ns, ch) != "" {
 			writeJSON(w, http.StatusOK, tailReply{})
 			return
 		}
@@ -252,4 +251,32 @@ func (h *handler) serveTailAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, tailReply{Data: string(data), Offset: size, Reset: reset})
+}
+
+// process finds the process ns names as supervisord's split_namespec
+// does: "group:name", or a bare name for the process of that name in the
+// group of that name (never a whole group).
+func (h *handler) process(ns string) (*supervisor.Process, error) {
+	g, p, ok := strings.Cut(ns, ":")
+	if !ok {
+		p = g
+	}
+	return h.b.Supervisor().Process(g, p)
+}
+
+// logPath is the path of ns's log file for ch, "" when it has none or ns
+// names no process.
+func (h *handler) logPath(ns string, ch supervisor.Channel) string {
+	p, err := h.process(ns)
+	if err != nil {
+		return ""
+	}
+	return logPath(p.Info(), ch)
+}
+
+func logPath(info supervisor.ProcessInfo, ch supervisor.Channel) string {
+	if ch == supervisor.ChannelStderr {
+		return info.StderrLogfile
+	}
+	return info.StdoutLogfile
 }

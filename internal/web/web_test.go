@@ -32,16 +32,16 @@ func fleet() []supervisor.ProgramSpec {
 	b := program("b", "/bin/sleep 1000")
 	b.Group = "grp"
 	idle := program("idle", "/bin/sleep 1000")
-	idle.Autostart = false
+	idle.NoAutostart = true
 	nofile := program("nofile", "/nonexistent/command")
-	nofile.Autostart = false
+	nofile.NoAutostart = true
 	quick := program("quick", "/bin/sh -c \"exit 1\"")
-	quick.Autostart = false
+	quick.NoAutostart = true
 	quick.StartSecs = time.Second
-	quick.StartRetries = 0
+	quick.StartRetries = -1
 	nolog := program("nolog", "/bin/sleep 1000")
 	nolog.Stdout.File = ""
-	nolog.Autostart = false
+	nolog.NoAutostart = true
 	return []supervisor.ProgramSpec{sleeper, echo, evil, a, b, idle, nofile, quick, nolog}
 }
 
@@ -155,7 +155,7 @@ func TestLegacyActionRedirects(t *testing.T) {
 		assert.Regexp(t, "^http://"+regexp.QuoteMeta(e.host())+"/\\?message="+c.prefix+ctimeRE, res.Header.Get("Location"))
 		if c.action == "stopall" {
 			for _, p := range e.sup.Processes() {
-				assert.True(t, p.State.IsStopped(), "%s is %s after stopall", p.Namespec(), p.State)
+				assert.True(t, p.State().IsStopped(), "%s is %s after stopall", p, p.State())
 			}
 		}
 	}
@@ -303,7 +303,7 @@ func TestTailPage(t *testing.T) {
 	specs := fleet()
 	long := program("long", `/bin/sh -c "i=0; while [ $i -lt 100 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done; exec /bin/sleep 1000"`)
 	later := program("later", "/bin/sleep 1000")
-	later.Autostart = false
+	later.NoAutostart = true
 	later.Stdout.File = t.TempDir() + "/later.log" // opened by the first output
 	specs = append(specs, long, later)
 	e := startEnv(t, specs)

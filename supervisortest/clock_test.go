@@ -1,4 +1,4 @@
-package supervisor
+package supervisortest
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var fakeT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 // received returns the value waiting in c, failing the test if there is none.
 func received(t *testing.T, c <-chan time.Time) time.Time {
@@ -34,17 +34,17 @@ func assertNotFired(t *testing.T, c <-chan time.Time) {
 }
 
 func TestFakeClockNowMovesOnlyOnAdvance(t *testing.T) {
-	clk := newFakeClock(fakeT0)
-	assert.Equal(t, fakeT0, clk.Now())
+	clk := NewClock(t0)
+	assert.Equal(t, t0, clk.Now())
 	clk.Advance(1500 * time.Millisecond)
-	assert.Equal(t, fakeT0.Add(1500*time.Millisecond), clk.Now())
+	assert.Equal(t, t0.Add(1500*time.Millisecond), clk.Now())
 	clk.Advance(0)
-	assert.Equal(t, fakeT0.Add(1500*time.Millisecond), clk.Now())
+	assert.Equal(t, t0.Add(1500*time.Millisecond), clk.Now())
 	assert.Panics(t, func() { clk.Advance(-time.Nanosecond) })
 }
 
 func TestFakeClockFiresAtDueTimeWithDueTime(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	tm := clk.NewTimer(time.Second)
 	assert.Equal(t, 1, clk.Pending())
 
@@ -53,7 +53,7 @@ func TestFakeClockFiresAtDueTimeWithDueTime(t *testing.T) {
 	assert.Equal(t, 1, clk.Pending())
 
 	clk.Advance(time.Nanosecond)
-	assert.Equal(t, fakeT0.Add(time.Second), received(t, tm.C()))
+	assert.Equal(t, t0.Add(time.Second), received(t, tm.C()))
 	assert.Equal(t, 0, clk.Pending())
 
 	// A timer fires once.
@@ -62,7 +62,7 @@ func TestFakeClockFiresAtDueTimeWithDueTime(t *testing.T) {
 }
 
 func TestFakeClockAdvancePastSeveralTimersFiresEachWithItsDueTime(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	// Armed out of order; two share a due time.
 	late := clk.NewTimer(3 * time.Second)
 	early := clk.NewTimer(time.Second)
@@ -71,34 +71,34 @@ func TestFakeClockAdvancePastSeveralTimersFiresEachWithItsDueTime(t *testing.T) 
 	never := clk.NewTimer(time.Minute)
 
 	clk.Advance(5 * time.Second)
-	assert.Equal(t, fakeT0.Add(time.Second), received(t, early.C()))
-	assert.Equal(t, fakeT0.Add(2*time.Second), received(t, tieA.C()))
-	assert.Equal(t, fakeT0.Add(2*time.Second), received(t, tieB.C()))
-	assert.Equal(t, fakeT0.Add(3*time.Second), received(t, late.C()))
+	assert.Equal(t, t0.Add(time.Second), received(t, early.C()))
+	assert.Equal(t, t0.Add(2*time.Second), received(t, tieA.C()))
+	assert.Equal(t, t0.Add(2*time.Second), received(t, tieB.C()))
+	assert.Equal(t, t0.Add(3*time.Second), received(t, late.C()))
 	assertNotFired(t, never.C())
 	assert.Equal(t, 1, clk.Pending())
-	assert.Equal(t, fakeT0.Add(5*time.Second), clk.Now())
+	assert.Equal(t, t0.Add(5*time.Second), clk.Now())
 }
 
 func TestFakeClockUnreadTimerDoesNotBlockAdvance(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	tm := clk.NewTimer(time.Second)
 	clk.Advance(time.Second)
 	clk.Advance(time.Second) // nobody read the first value: must not block
-	assert.Equal(t, fakeT0.Add(time.Second), received(t, tm.C()))
+	assert.Equal(t, t0.Add(time.Second), received(t, tm.C()))
 }
 
 func TestFakeClockZeroOrNegativeDurationFiresAtOnce(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second} {
-		clk := newFakeClock(fakeT0)
+		clk := NewClock(t0)
 		tm := clk.NewTimer(d)
 		assert.Equal(t, 0, clk.Pending())
-		assert.Equal(t, fakeT0, received(t, tm.C()))
+		assert.Equal(t, t0, received(t, tm.C()))
 	}
 }
 
 func TestFakeClockStop(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 
 	pending := clk.NewTimer(time.Second)
 	assert.True(t, pending.Stop(), "Stop of a pending timer")
@@ -121,7 +121,7 @@ func TestFakeClockStop(t *testing.T) {
 }
 
 func TestFakeClockNextDue(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	_, ok := clk.NextDue()
 	assert.False(t, ok)
 
@@ -136,7 +136,7 @@ func TestFakeClockNextDue(t *testing.T) {
 // The pattern the process tests use: a goroutine that arms a timer, waits
 // for it, and arms the next; the test waits for each timer, then fires it.
 func TestFakeClockDrivesAGoroutineStepByStep(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	delays := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
 	fired := make(chan time.Time)
 	go func() {
@@ -152,7 +152,7 @@ func TestFakeClockDrivesAGoroutineStepByStep(t *testing.T) {
 		d, ok := clk.NextDue()
 		require.True(t, ok)
 		clk.Advance(d)
-		at = append(at, (<-fired).Sub(fakeT0))
+		at = append(at, (<-fired).Sub(t0))
 	}
 	_, open := <-fired
 	assert.False(t, open)
@@ -161,7 +161,7 @@ func TestFakeClockDrivesAGoroutineStepByStep(t *testing.T) {
 
 func TestFakeClockWaitForTimers(t *testing.T) {
 	t.Run("already pending", func(t *testing.T) {
-		clk := newFakeClock(fakeT0)
+		clk := NewClock(t0)
 		clk.NewTimer(time.Second)
 		clk.NewTimer(time.Second)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -170,7 +170,7 @@ func TestFakeClockWaitForTimers(t *testing.T) {
 		assert.NoError(t, clk.WaitForTimers(ctx, 0))
 	})
 	t.Run("armed later by other goroutines", func(t *testing.T) {
-		clk := newFakeClock(fakeT0)
+		clk := NewClock(t0)
 		release := make(chan struct{})
 		for range 3 {
 			go func() {
@@ -185,7 +185,7 @@ func TestFakeClockWaitForTimers(t *testing.T) {
 		assert.Equal(t, 3, clk.Pending())
 	})
 	t.Run("context ends first", func(t *testing.T) {
-		clk := newFakeClock(fakeT0)
+		clk := NewClock(t0)
 		clk.NewTimer(time.Second)
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
@@ -196,7 +196,7 @@ func TestFakeClockWaitForTimers(t *testing.T) {
 		assert.Contains(t, err.Error(), "waited for 2 pending timers, have 1")
 	})
 	t.Run("fired and stopped timers do not count", func(t *testing.T) {
-		clk := newFakeClock(fakeT0)
+		clk := NewClock(t0)
 		clk.NewTimer(time.Second)
 		clk.NewTimer(time.Hour).Stop()
 		clk.Advance(time.Second)
@@ -208,7 +208,7 @@ func TestFakeClockWaitForTimers(t *testing.T) {
 
 // Run with -race: timers armed, stopped and fired from many goroutines.
 func TestFakeClockConcurrentUse(t *testing.T) {
-	clk := newFakeClock(fakeT0)
+	clk := NewClock(t0)
 	const workers, rounds = 8, 50
 	var wg sync.WaitGroup
 	for w := range workers {
