@@ -2,11 +2,14 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"log/syslog"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Channel names one output channel of a process.
@@ -35,6 +38,14 @@ type channelLog struct {
 	mu      sync.Mutex
 	capture *capture // nil unless CaptureMaxBytes > 0
 	stamps  timestamper
+
+	// Output the file could not take. fileMu is held across each write to
+	// the file, so that the "failing" and "recovered" lines are logged in
+	// the order the writes happened.
+	fileMu  sync.Mutex
+	failing bool  // the last write to the file lost bytes
+	lost    int64 // bytes lost since the writes began to fail
+	dropped atomic.Int64
 }
 
 func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec LogSpec) *channelLog {
@@ -92,9 +103,7 @@ func (c *channelLog) write(pid int, b []byte) {
 	}
 	_, _ = c.tail.Write(b)
 	if c.file != nil {
-		// A failed write is counted by the LogFile, which retries at the
-		// next write: the pipe is drained whatever the disk does.
-		_, _ = c.file.Write(b)
+		c.writeFile(b)
 	}
 	if c.spec.Syslog {
 		c.sup.syslogLines(c.proc.name, b)
@@ -108,6 +117,44 @@ func (c *channelLog) write(pid int, b []byte) {
 			Data: append([]byte(nil), b...)})
 	}
 }
+
+// writeFile writes b to the log file. A write that fails is not retried:
+// the pipe is drained whatever the disk does (full, over quota, an I/O
+// error, a deleted directory), so the child never waits for it, and the
+// LogFile opens its path again at the next write. The bytes lost are
+// counted (see dropped), and the main log gets one WARN line when writes
+// begin to lose output (with the error) and one when a write succeeds
+// again (with the bytes lost meanwhile), however many writes failed in
+// between. A rotation that fails after the bytes were written loses
+// nothing and is not reported here (the LogFile counts it).
+func (c *channelLog) writeFile(b []byte) {
+	c.fileMu.Lock()
+	defer c.fileMu.Unlock()
+	n, err := c.file.Write(b)
+	if err != nil && n < len(b) {
+		if errors.Is(err, os.ErrClosed) {
+			return // the process was removed; its last output has nowhere to go
+		}
+		lost := int64(len(b) - n)
+		c.dropped.Add(lost)
+		if !c.failing {
+			c.failing, c.lost = true, 0
+			c.sup.log.Warn(fmt.Sprintf("'%s' %s log %s: writes are failing, output is dropped until they succeed: %v",
+				c.proc.name, c.channel, c.file.Path(), err))
+		}
+		c.lost += lost
+		return
+	}
+	if c.failing {
+		c.failing = false
+		c.sup.log.Warn(fmt.Sprintf("'%s' %s log %s: writes succeed again; %d bytes of output were dropped",
+			c.proc.name, c.channel, c.file.Path(), c.lost))
+	}
+}
+
+// droppedBytes returns how many bytes of output the log file could not
+// take since the process was added.
+func (c *channelLog) droppedBytes() int64 { return c.dropped.Load() }
 
 // Tail returns a copy of the newest output kept in memory.
 func (c *channelLog) Tail() []byte { return c.tail.Bytes() }

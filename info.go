@@ -19,6 +19,12 @@ type ProcessInfo struct {
 	SpawnErr   string    // why the last start failed, or ""
 	// StdoutLogfile and StderrLogfile are the log files' paths ("" if none).
 	StdoutLogfile, StderrLogfile string
+	// StdoutDropped and StderrDropped count the bytes of output that could
+	// not be written to the log files (disk full, over quota, an I/O error,
+	// a deleted directory) since the process was added; the child is never
+	// made to wait for its log. The main log says when writes begin to fail
+	// and when they succeed again. Clearing the logs does not reset them.
+	StdoutDropped, StderrDropped int64
 }
 
 // Description renders the state the way supervisorctl status shows it:
@@ -73,5 +79,6 @@ func (p *Process) info(now time.Time) ProcessInfo {
 		Start: p.laststart, Stop: p.laststop, Now: now,
 		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
+		StdoutDropped: p.out[0].droppedBytes(), StderrDropped: p.out[1].droppedBytes(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -432,4 +433,45 @@ startretries=0
 	assert.Equal(t, 1, code)
 	out, code = ctl(t, conf, "status")
 	assert.Equal(t, 3, code, out)
+}
+
+// supervisorctl reload with a config that no longer loads: the restart RPC
+// answers CANT_REREAD with where the fault is (supervisorctl, which expects
+// no fault but SHUTDOWN_STATE, prints it in its generic error line and
+// exits 1), every program keeps running with the same pid, the main log
+// has the error, and reread refuses the same config with the same text.
+func TestCtlReloadBadConfigKeepsPrograms(t *testing.T) {
+	needSupervisorctl(t)
+	t.Parallel()
+	dir, conf, daemon := startDaemon(t, reloadConf)
+	logPath := filepath.Join(dir, "s.log")
+	waitLog(t, logPath, "success: one", 1)
+	waitLog(t, logPath, "success: two", 1)
+	before := sortedChildren(t, daemon.Process.Pid, 2)
+	status, _ := ctl(t, conf, "status")
+
+	where := breakConf(t, conf)
+	text := where + "value 'NOPE' is not a valid signal name in section 'program:bad' (file: '" + conf + "')"
+	out, code := ctl(t, conf, "reload")
+	assert.Contains(t, out, `<Fault 92: "CANT_REREAD: `+text)
+	assert.NotContains(t, out, "Restarted supervisord")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, waitLog(t, logPath, "reload refused", 1)[0], " ERRO reload refused, the running programs are kept: "+text)
+
+	out, code = ctl(t, conf, "reread")
+	assert.Equal(t, "ERROR: CANT_REREAD: "+text+"\n", out)
+	assert.Equal(t, 1, code)
+
+	time.Sleep(500 * time.Millisecond) // time for a wrong stop to show
+	assert.Equal(t, before, sortedChildren(t, daemon.Process.Pid, 2), "same children")
+	after, _ := ctl(t, conf, "status")
+	pids := regexp.MustCompile(`(?m)^(\S+) +RUNNING +pid (\d+),`)
+	assert.Equal(t, pids.FindAllString(status, -1), pids.FindAllString(after, -1), "status: every program RUNNING with its pid")
+	assert.Len(t, pids.FindAllString(after, -1), 2)
+	assert.Len(t, waitLog(t, logPath, "supervisord started with pid", 1), 1, "no second run")
+
+	out, code = ctl(t, conf, "shutdown")
+	assert.Equal(t, "Shut down\n", out)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, 0, waitExit(t, daemon))
 }

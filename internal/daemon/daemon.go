@@ -44,6 +44,9 @@ type Daemon struct {
 	mood     atomic.Int32 // a supervisor.SupervisorState
 	stop     chan struct{}
 	stopOnce sync.Once
+	// next is the config a restart runs with, read and checked by Restart
+	// before anything was stopped.
+	next *config.Config
 }
 
 // Main runs gosupervisord with args (args[0] is the program name) and
@@ -82,26 +85,28 @@ func (d *Daemon) run() int {
 	// unheard between two runs of a reload.
 	signals := notifySignals()
 	defer signal.Stop(signals)
-	first := true
-	for {
-		cfg, err := d.load()
-		if err != nil {
-			var ce *config.Error
-			if errors.As(err, &ce) {
-				msg := ce.Msg
-				if ce.Line > 0 {
-					// supervisord's message first, then where it is.
-					msg += fmt.Sprintf("\n  (%s:%d%s)", ce.File, ce.Line, sectionKey(ce))
-				}
-				return d.usageError(msg)
+	cfg, err := d.load()
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			msg := ce.Msg
+			if ce.Line > 0 {
+				// supervisord's message first, then where it is.
+				msg += fmt.Sprintf("\n  (%s:%d%s)", ce.File, ce.Line, sectionKey(ce))
 			}
-			return d.usageError(err.Error())
+			return d.usageError(msg)
 		}
+		return d.usageError(err.Error())
+	}
+	for first := true; ; first = false {
 		restart, code := d.runOnce(cfg, first, signals)
 		if !restart {
 			return code
 		}
-		first = false
+		// Restart read and checked the config before it stopped anything.
+		d.mu.Lock()
+		cfg, d.next = d.next, nil
+		d.mu.Unlock()
 	}
 }
 
@@ -452,20 +457,40 @@ func (d *Daemon) Available() []supervisor.ProgramSpec {
 	return d.cfg.Programs
 }
 
-// Reread reads the config file again and makes it the available one.
+// Reread reads the config file again and makes it the available one. A
+// config that cannot be read or whose programs the supervisor refuses
+// changes nothing; the error says where the fault is (see check).
 func (d *Daemon) Reread() error {
-	cfg, err := d.load()
+	cfg, err := d.check()
 	if err != nil {
-		var ce *config.Error
-		if errors.As(err, &ce) {
-			return errors.New(ce.Msg)
-		}
 		return err
 	}
 	d.mu.Lock()
 	d.cfg.Programs = cfg.Programs
 	d.mu.Unlock()
 	return nil
+}
+
+// check reads the config file and checks its programs as the supervisor
+// would add them, without changing anything. Its error is one line:
+// "file:line: [section] key: message" for a fault in the file (the parts
+// that are known), supervisord's message otherwise. Reread (reread, update)
+// and Restart (reload, SIGHUP) refuse a config with the same text.
+func (d *Daemon) check() (*config.Config, error) {
+	cfg, err := d.load()
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return nil, errors.New(ce.Error())
+		}
+		return nil, err
+	}
+	if sup := d.Supervisor(); sup != nil {
+		if _, err := sup.Diff(cfg.Programs); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
 }
 
 // Identifier returns the supervisord identifier.
@@ -490,12 +515,36 @@ func (d *Daemon) Shutdown() {
 	d.stopOnce.Do(func() { close(d.stop) })
 }
 
-// Restart begins stopping everything; the daemon then starts again from
-// its config file, keeping its pid.
-func (d *Daemon) Restart() {
+// Restart reads and checks the config file (see check) and, if it is good,
+// begins stopping everything; the daemon then starts again on that config,
+// keeping its pid. A later edit of the file does not change what the
+// restart runs. A bad config stops nothing: the programs keep running
+// unchanged, the error is logged at ERROR and returned (the reload RPC
+// answers it as CANT_REREAD). Faults found only while starting again (a
+// log file or socket that cannot be opened, an unknown user) still end the
+// daemon with status 2, as supervisord does.
+//
+// Restart does nothing, and returns nil, once a shutdown or a restart has
+// begun.
+func (d *Daemon) Restart() error {
+	if d.State() != supervisor.SupervisorRunning {
+		return nil
+	}
+	cfg, err := d.check()
+	if err != nil {
+		d.mu.Lock()
+		log := d.log
+		d.mu.Unlock()
+		log.Error(fmt.Sprintf("reload refused, the running programs are kept: %v", err))
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.mood.CompareAndSwap(int32(supervisor.SupervisorRunning), int32(supervisor.SupervisorRestarting)) {
+		d.next = cfg
 		d.stopOnce.Do(func() { close(d.stop) })
 	}
+	return nil
 }
 
 // MainLogPath returns the main log's path, "" for syslog.

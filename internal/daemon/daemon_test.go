@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -369,4 +370,90 @@ func TestSIGUSR2ReopensLogs(t *testing.T) {
 	waitLog(t, logPath, "stopped: sleeper", 1)
 	old, _ := os.ReadFile(moved)
 	assert.NotContains(t, string(old), "stopped: sleeper", "later lines go to the new file")
+}
+
+// reloadConf runs two programs and serves the API for supervisorctl.
+const reloadConf = `[supervisord]
+logfile={DIR}/s.log
+pidfile={DIR}/s.pid
+childlogdir={DIR}
+[inet_http_server]
+port=127.0.0.1:{PORT}
+[supervisorctl]
+serverurl=http://127.0.0.1:{PORT}
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+[program:one]
+command=/bin/sleep 1000
+startsecs=0
+[program:two]
+command=/bin/sleep 1000
+startsecs=0
+`
+
+// breakConf appends a program with a bad stopsignal to the config and
+// returns the text a refused reload reports: where the fault is, then
+// supervisord's message.
+func breakConf(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	line := strings.Count(string(data), "\n") + 3
+	data = append(data, "[program:bad]\ncommand=/bin/sleep 1000\nstopsignal=NOPE\n"...)
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return fmt.Sprintf("%s:%d: [program:bad] stopsignal: ", path, line)
+}
+
+// sortedChildren returns the daemon's children, sorted, once there are n.
+func sortedChildren(t *testing.T, pid, n int) []int {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		kids := childrenOf(pid)
+		if len(kids) == n {
+			slices.Sort(kids)
+			return kids
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon %d has children %v, want %d", pid, kids, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A SIGHUP with a config that no longer loads stops nothing: the programs
+// keep running with the same pids, the error (file:line, section, key) is
+// in the main log at ERROR, and the daemon still reloads once the config
+// is mended.
+func TestSIGHUPBadConfigKeepsPrograms(t *testing.T) {
+	t.Parallel()
+	dir, path := writeConf(t, reloadConf)
+	logPath := filepath.Join(dir, "s.log")
+	cmd, _ := runDaemon(t, "-n", "-c", path)
+	waitLog(t, logPath, "success: one", 1)
+	waitLog(t, logPath, "success: two", 1)
+	before := sortedChildren(t, cmd.Process.Pid, 2)
+	good, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	where := breakConf(t, path)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	refused := waitLog(t, logPath, "reload refused", 1)
+	assert.Regexp(t, `^\S+ \S+ ERRO reload refused, the running programs are kept: `+regexp.QuoteMeta(where)+`value 'NOPE' is not a valid signal name`, refused[0])
+	time.Sleep(500 * time.Millisecond) // time for a wrong stop to show
+	assert.Equal(t, before, sortedChildren(t, cmd.Process.Pid, 2), "same children")
+	data, _ := os.ReadFile(logPath)
+	assert.NotContains(t, string(data), "stopped:")
+	assert.NotContains(t, string(data), "waiting for")
+	assert.Len(t, waitLog(t, logPath, "supervisord started with pid", 1), 1)
+
+	require.NoError(t, os.WriteFile(path, good, 0o644))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	waitLog(t, logPath, "supervisord started with pid", 2)
+	waitLog(t, logPath, "success: one", 2)
+	waitLog(t, logPath, "success: two", 2)
+	after := sortedChildren(t, cmd.Process.Pid, 2)
+	assert.NotEqual(t, before, after, "a good config reloads as before")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
 }

@@ -31,7 +31,8 @@ func (d *Daemon) handleSignals(signals <-chan os.Signal, stop <-chan struct{}) {
 
 // handleSignal does what supervisord does on sig: SIGTERM, SIGINT and
 // SIGQUIT shut down (also during a restart), SIGHUP restarts (ignored
-// during a shutdown), SIGUSR2 reopens the logs.
+// during a shutdown; refused, with the running programs kept, when the
+// config file is bad: see Restart), SIGUSR2 reopens the logs.
 func (d *Daemon) handleSignal(sig os.Signal) {
 	name := supervisor.SignalName(sig.(syscall.Signal))
 	switch sig {
@@ -44,7 +45,7 @@ func (d *Daemon) handleSignal(sig os.Signal) {
 			return
 		}
 		d.log.Warn(fmt.Sprintf("received %s indicating restart request", name))
-		d.Restart()
+		_ = d.Restart() // a bad config is logged, and nothing stops
 	case syscall.SIGUSR2:
 		d.log.Info(fmt.Sprintf("received %s indicating log reopen request", name))
 		d.log.Info("supervisord logreopen")

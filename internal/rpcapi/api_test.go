@@ -470,6 +470,13 @@ func TestShutdownState(t *testing.T) {
 	assert.Equal(t, int32(1), e.b.shutdowns.Load())
 	assert.Equal(t, true, e.call("supervisor.restart"))
 	assert.Equal(t, int32(1), e.b.restarts.Load())
+	// A configuration the daemon refuses is a fault with its text, and no
+	// restart.
+	e.b.mu.Lock()
+	e.b.restartErr = errorString("supervisord.conf:3: [program:x] numprocs: bad")
+	e.b.mu.Unlock()
+	assert.Equal(t, &xmlrpc.Fault{Code: 92, String: "CANT_REREAD: supervisord.conf:3: [program:x] numprocs: bad"}, e.fault("supervisor.restart"))
+	assert.Equal(t, int32(1), e.b.restarts.Load())
 
 	for _, st := range []supervisor.SupervisorState{supervisor.SupervisorShutdown, supervisor.SupervisorRestarting} {
 		e.b.state.Store(int32(st))

@@ -26,10 +26,13 @@ type Backend interface {
 	// shutdown or restart began (every supervisor.* call but
 	// sendRemoteCommEvent then fails with SHUTDOWN_STATE).
 	State() supervisor.SupervisorState
-	// Shutdown and Restart begin a shutdown or a restart (reload) and
-	// return at once.
+	// Shutdown begins a shutdown and returns at once.
 	Shutdown()
-	Restart()
+	// Restart reads and checks the configuration file; if it is good, it
+	// begins a restart (reload) and returns at once. If it is bad, nothing
+	// changes: the programs keep running, and the error, whose text says
+	// where the fault is, is returned to clients as CANT_REREAD: <text>.
+	Restart() error
 	// MainLogPath is the main log file's path, "" when there is none
 	// (e.g. logfile=syslog).
 	MainLogPath() string

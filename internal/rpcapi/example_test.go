@@ -25,7 +25,7 @@ func (d *daemon) Identifier() string                  { return "supervisor" }
 func (d *daemon) PID() int                            { return os.Getpid() }
 func (d *daemon) State() supervisor.SupervisorState   { return d.sup.State() }
 func (d *daemon) Shutdown()                           {}
-func (d *daemon) Restart()                            {}
+func (d *daemon) Restart() error                      { return nil }
 func (d *daemon) MainLogPath() string                 { return "" }
 func (d *daemon) ClearMainLog() error                 { return nil }
 

@@ -55,10 +55,11 @@ type testBackend struct {
 	sup     *supervisor.Supervisor
 	mainLog string
 
-	mu        sync.Mutex
-	available []supervisor.ProgramSpec
-	next      []supervisor.ProgramSpec // what Reread makes available
-	rereadErr error
+	mu         sync.Mutex
+	available  []supervisor.ProgramSpec
+	next       []supervisor.ProgramSpec // what Reread makes available
+	rereadErr  error
+	restartErr error // what Restart refuses with, nil to restart
 
 	state     atomic.Int32
 	shutdowns atomic.Int32
@@ -88,8 +89,16 @@ func (b *testBackend) PID() int           { return os.Getpid() }
 func (b *testBackend) State() supervisor.SupervisorState {
 	return supervisor.SupervisorState(b.state.Load())
 }
-func (b *testBackend) Shutdown()           { b.shutdowns.Add(1) }
-func (b *testBackend) Restart()            { b.restarts.Add(1) }
+func (b *testBackend) Shutdown() { b.shutdowns.Add(1) }
+func (b *testBackend) Restart() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.restartErr != nil {
+		return b.restartErr
+	}
+	b.restarts.Add(1)
+	return nil
+}
 func (b *testBackend) MainLogPath() string { return b.mainLog }
 func (b *testBackend) ClearMainLog() error {
 	b.cleared.Add(1)

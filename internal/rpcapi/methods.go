@@ -60,8 +60,8 @@ func methodTable() []*method {
 			(*API).clearMainLog),
 		sv("shutdown", sig(tBool), "Stop every process, then the supervisor itself.",
 			func(a *API, _ context.Context, _ params) (any, error) { a.b.Shutdown(); return true, nil }),
-		sv("restart", sig(tBool), "Stop every process, read the configuration again and start afresh, in the same process.",
-			func(a *API, _ context.Context, _ params) (any, error) { a.b.Restart(); return true, nil }),
+		sv("restart", sig(tBool), "Read the configuration again; if it is good, stop every process and start afresh on it, in the same process. A bad configuration is refused with CANT_REREAD and nothing stops.",
+			(*API).restart),
 
 		// Configuration.
 		sv("reloadConfig", sig(tArray), "Read the configuration file again; return [[added, changed, removed]] group names without applying them.",
@@ -192,6 +192,18 @@ func (a *API) clearMainLog(context.Context, params) (any, error) {
 	}
 	if err := a.b.ClearMainLog(); err != nil {
 		return nil, bareFault(xmlrpc.FaultFailed)
+	}
+	return true, nil
+}
+
+// restart checks the configuration before anything stops: supervisord's
+// restart has no fault but SHUTDOWN_STATE, and would stop every process and
+// exit on a configuration it cannot read. CANT_REREAD is the fault reread
+// answers for the same configuration; supervisorctl reload prints it
+// (inside its "error: <class 'xmlrpc.client.Fault'>" line) and exits 1.
+func (a *API) restart(context.Context, params) (any, error) {
+	if err := a.b.Restart(); err != nil {
+		return nil, fault(xmlrpc.FaultCantReread, err.Error())
 	}
 	return true, nil
 }

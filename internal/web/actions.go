@@ -44,7 +44,8 @@ func done(msg string) outcome { return outcome{Message: msg, Detail: msg} }
 func failed(msg string, err error) outcome { return outcome{Message: msg, Detail: msg, Err: err} }
 
 // errUnknownAction is a request with an action supervisord does not know,
-// or one that needs a process name without it; supervisord answers 500.
+// or one that needs a process name without it: 400 (supervisord answers
+// 500).
 var errUnknownAction = errors.New("unknown action")
 
 // perform runs the action and waits for it to complete, as supervisord's

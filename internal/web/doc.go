@@ -51,9 +51,10 @@
 // where the message is supervisord's, e.g. "Process NS stopped", "ERROR:
 // Process NS: spawn error", "unexpected rpc fault [70] NOT_RUNNING: NS", "No
 // such process named NS", "All stopped at Tue Nov 24 00:49:05 2026". An
-// unknown action, or one missing its processname, is a 500 as in
-// supervisord. The 301 carries Cache-Control: no-store so that a browser
-// never answers the next click on the same link from its cache.
+// unknown action, or one missing its processname, is a client error, 400
+// (supervisord answers 500). The 301 carries Cache-Control: no-store so
+// that a browser never answers the next click on the same link from its
+// cache.
 //
 // /api/action takes the same form and answers JSON instead: 200 when done,
 // 404 for an unknown process or group, 409 when the action was refused or

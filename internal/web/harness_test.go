@@ -47,7 +47,7 @@ func (b *backend) State() supervisor.SupervisorState {
 	return supervisor.SupervisorState(b.state.Load())
 }
 func (b *backend) Shutdown()                             {}
-func (b *backend) Restart()                              {}
+func (b *backend) Restart() error                        { return nil }
 func (b *backend) MainLogPath() string                   { return "" }
 func (b *backend) ClearMainLog() error                   { return nil }
 func (b *backend) setState(s supervisor.SupervisorState) { b.state.Store(int64(s)) }

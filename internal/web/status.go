@@ -252,7 +252,9 @@ func (h *handler) legacyAction(w http.ResponseWriter, r *http.Request, req actio
 	}
 	out, err := h.perform(r.Context(), req)
 	if err != nil {
-		http.Error(w, "500 Internal Server Error: unknown action "+req.Action, http.StatusInternalServerError)
+		// The client asked for something that does not exist: supervisord
+		// answers 500, but the fault is the request's.
+		http.Error(w, "400 Bad Request: unknown action "+req.Action, http.StatusBadRequest)
 		return
 	}
 	scheme := "http"

@@ -162,10 +162,12 @@ func TestLegacyActionRedirects(t *testing.T) {
 	assert.Equal(t, supervisor.Running, e.state(t, "sleeper"), "after restartall")
 	assert.Equal(t, supervisor.Running, e.state(t, "idle"), "restartall starts every process")
 
-	// supervisord fails on what it cannot do.
-	for _, q := range []string{"action=dance", "processname=sleeper&action=dance", "action=start"} {
-		res, _ := e.get(t, "/index.html?"+q)
-		assert.Equal(t, http.StatusInternalServerError, res.StatusCode, q)
+	// What cannot be done is the client's error, where supervisord answers
+	// 500.
+	for _, q := range []string{"action=dance", "processname=sleeper&action=dance", "action=start", "processname=x&action=UNKNOWN"} {
+		res, body := e.get(t, "/index.html?"+q)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, q)
+		assert.Contains(t, body, "400 Bad Request: unknown action ", q)
 	}
 	// An empty action is no action.
 	res, body := e.get(t, "/?action=&processname=sleeper")
