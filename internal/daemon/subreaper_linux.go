@@ -15,9 +15,9 @@ import (
 // startReaping makes the daemon reap the orphans reparented to it, when it
 // runs as PID 1 (the kernel's choice of parent for every orphan in its pid
 // namespace) or when x_subreaper asks (it then becomes the child subreaper
-// of its descendants). Supervised children are never reaped but by their
-// own process (see internal/sys.Reaper). The returned func stops reaping;
-// the subreaper attribute stays until a run that does not want it.
+// of its descendants). A supervised child is reaped only by the goroutine
+// that waits for it (see internal/sys.Reaper). The returned func stops
+// reaping; the subreaper attribute stays until a run that does not want it.
 //
 // Each adopted exit is logged at debug level with supervisord's text,
 // "reaped unknown pid 123 (exit status 0)": supervisord logs it at info, but
