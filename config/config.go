@@ -105,6 +105,10 @@ type Supervisord struct {
 	Identifier string
 	// ProfileOptions is kept as written; Python's profiler has no equivalent.
 	ProfileOptions string
+	// Subreaper (x_subreaper, an extension) makes the daemon the child
+	// subreaper of its descendants, so that it reaps the orphans they leave
+	// (as it does anyway when it runs as PID 1). Default false.
+	Subreaper bool
 }
 
 // Group is a [group:x] section (spec 1.8): programs run as one group named
@@ -285,7 +289,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 	if !l.doc.hasSection("supervisord") {
 		return nil, &Error{File: l.file, Msg: ".ini file does not include supervisord section"}
 	}
-	steps := []func() error{l.supervisord, l.rpcInterfaces, l.processGroups, l.servers, l.supervisorctl, l.checkExtKeysElsewhere}
+	steps := []func() error{l.supervisord, l.supervisordExtensions, l.rpcInterfaces, l.processGroups, l.servers, l.supervisorctl, l.checkExtKeysElsewhere}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

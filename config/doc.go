@@ -77,10 +77,11 @@
 // # Extension keys
 //
 // Settings supervisord does not have start with ExtPrefix ("x_"), such as
-// x_backoff=exponential; ExtKeys lists them. supervisord ignores them, so a
-// file using them still works there. An x_ key that is not known is an error
-// (a misspelling must not silently mean the default); other unknown keys are
-// ignored, as supervisord ignores them.
+// x_backoff=exponential; ExtKeys lists those of the program sections,
+// SupervisordExtKeys those of [supervisord] (x_subreaper). supervisord
+// ignores them, so a file using them still works there. An x_ key that is
+// not known is an error (a misspelling must not silently mean the default);
+// other unknown keys are ignored, as supervisord ignores them.
 //
 // # Where this package differs from supervisord
 //

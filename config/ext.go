@@ -42,6 +42,45 @@ var ExtKeys = map[string]string{
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
 }
 
+// SupervisordExtKeys are the extension keys of [supervisord], with what
+// they mean. Only the section's own keys count: an x_ key in [DEFAULT] is
+// meant for the programs.
+var SupervisordExtKeys = map[string]string{
+	"x_subreaper": "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
+}
+
+// supervisordExtensions reads the extension keys of [supervisord].
+func (l *loader) supervisordExtensions() error {
+	const sec = "supervisord"
+	s, err := l.doc.f.GetSection(sec)
+	if err != nil {
+		return nil
+	}
+	for _, k := range s.KeyStrings() {
+		if !strings.HasPrefix(k, ExtPrefix) {
+			continue
+		}
+		if _, ok := SupervisordExtKeys[k]; !ok {
+			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
+				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(SupervisordExtKeys), ", ")))
+		}
+		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
+		if err != nil {
+			return err
+		}
+		v = pyStrip(v)
+		switch k {
+		case "x_subreaper":
+			on, err := pyBool(v)
+			if err != nil {
+				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
+			}
+			l.cfg.Supervisord.Subreaper = on
+		}
+	}
+	return nil
+}
+
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 	common := map[string]any{"here": l.here, "program_name": spec.Name,
 		"host_node_name": l.host, "group_name": cmp.Or(spec.Group, spec.Name)}
@@ -199,7 +238,8 @@ func (l *loader) checkExtKeysElsewhere() error {
 			strings.HasPrefix(sec, "fcgi-program:") {
 			continue
 		}
-		known := sec == "supervisord" || sec == "supervisorctl" || sec == "include" ||
+		// [supervisord] has its own (supervisordExtensions).
+		known := sec == "supervisorctl" || sec == "include" ||
 			slices.ContainsFunc([]string{"group:", "inet_http_server", "unix_http_server", "rpcinterface:"},
 				func(p string) bool { return strings.HasPrefix(sec, p) })
 		if !known {

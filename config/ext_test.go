@@ -39,15 +39,27 @@ func TestExtensionLogMaxAge(t *testing.T) {
 	assert.Contains(t, err.Error(), "x_stdout_logfile_max_age=old: not a duration")
 }
 
+func TestExtensionSubreaper(t *testing.T) {
+	assert.False(t, mustLoad(t, sd).Supervisord.Subreaper, "off by default")
+	assert.True(t, mustLoad(t, sd+"x_subreaper = true\n").Supervisord.Subreaper)
+	assert.False(t, mustLoad(t, sd+"x_subreaper=false\n").Supervisord.Subreaper)
+	// A [DEFAULT] x_ key is the programs' (and this one is none of theirs).
+	_, err := Parse("t.conf", []byte("[DEFAULT]\nx_subreaper=true\n"+sd+"[program:a]\ncommand=/bin/true\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown extension key 'x_subreaper'")
+}
+
 func TestExtensionErrors(t *testing.T) {
 	for name, c := range map[string]struct{ conf, key, msg string }{
-		"misspelled":     {"[program:a]\ncommand=/bin/true\nx_bakoff=exponential\n", "x_bakoff", "unknown extension key 'x_bakoff'"},
-		"bad kind":       {"[program:a]\ncommand=/bin/true\nx_backoff=fast\n", "x_backoff", "x_backoff=fast: must be linear or exponential"},
-		"needs kind":     {"[program:a]\ncommand=/bin/true\nx_backoff_max=5\n", "x_backoff_max", "needs x_backoff=exponential"},
-		"bad duration":   {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_max=soon\n", "x_backoff_max", "not a duration"},
-		"window only":    {"[program:a]\ncommand=/bin/true\nx_restart_window=1m\n", "x_restart_window", "needs x_restart_max"},
-		"elsewhere":      {"x_backoff=linear\n", "x_backoff", "[supervisord] has no x_ keys"},
-		"bad multiplier": {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_multiplier=0.5\n", "x_backoff", "multiplier 0.5 is below 1"},
+		"misspelled":       {"[program:a]\ncommand=/bin/true\nx_bakoff=exponential\n", "x_bakoff", "unknown extension key 'x_bakoff'"},
+		"bad kind":         {"[program:a]\ncommand=/bin/true\nx_backoff=fast\n", "x_backoff", "x_backoff=fast: must be linear or exponential"},
+		"needs kind":       {"[program:a]\ncommand=/bin/true\nx_backoff_max=5\n", "x_backoff_max", "needs x_backoff=exponential"},
+		"bad duration":     {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_max=soon\n", "x_backoff_max", "not a duration"},
+		"window only":      {"[program:a]\ncommand=/bin/true\nx_restart_window=1m\n", "x_restart_window", "needs x_restart_max"},
+		"elsewhere":        {"x_backoff=linear\n", "x_backoff", "unknown extension key 'x_backoff' (known [supervisord] x_ keys: x_subreaper)"},
+		"in supervisorctl": {"[supervisorctl]\nx_subreaper=true\n", "x_subreaper", "[supervisorctl] has no x_ keys"},
+		"bad subreaper":    {"x_subreaper=sometimes\n", "x_subreaper", "x_subreaper=sometimes: not a valid boolean value: 'sometimes'"},
+		"bad multiplier":   {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_multiplier=0.5\n", "x_backoff", "multiplier 0.5 is below 1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, file := writeCase(t, loadCase{conf: sd + c.conf})

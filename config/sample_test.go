@@ -47,4 +47,7 @@ func TestSampleDocumentsEveryExtKey(t *testing.T) {
 	for k := range ExtKeys {
 		assert.Contains(t, Sample(), ";"+k+"=", k)
 	}
+	for k := range SupervisordExtKeys {
+		assert.Contains(t, Sample(), ";"+k+"=", k)
+	}
 }

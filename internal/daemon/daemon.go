@@ -47,6 +47,9 @@ type Daemon struct {
 	// next is the config a restart runs with, read and checked by Restart
 	// before anything was stopped.
 	next *config.Config
+	// subreaper is whether x_subreaper made the daemon a child subreaper
+	// (see startReaping); only the run loop uses it.
+	subreaper bool
 }
 
 // Main runs gosupervisord with args (args[0] is the program name) and
@@ -336,6 +339,10 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 			logger.Info(fmt.Sprintf("set current directory: %s", pyrepr.Repr(s.Directory)))
 		}
 	}
+
+	// Orphans are reaped before any program starts, and until the main log
+	// closes (PID 1 or x_subreaper; an extension).
+	defer d.startReaping(s, logger)()
 
 	// 6. Old AUTO child logs.
 	if !s.NoCleanup {

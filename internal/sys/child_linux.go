@@ -33,6 +33,8 @@ func newChild(pid, fd int) (*Child, error) {
 // Call it exactly once. Signalling the reaped child is harmless (its pidfd
 // stays open until Release, so no other process can be reached).
 func (c *Child) Wait() (syscall.WaitStatus, error) {
+	// Reaped now, or never by us: a Reaper may take the pid from here on.
+	defer disown(c.Pid)
 	var ws syscall.WaitStatus
 	var werr error
 	rc, err := c.pidfd.SyscallConn()

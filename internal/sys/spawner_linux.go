@@ -136,6 +136,7 @@ func (p *Pending) Wait() (*Child, error) {
 	}
 	c, err := newChild(r.pid, r.pidfd)
 	if err != nil {
+		disown(r.pid) // nobody will wait for it: a Reaper may
 		for _, fd := range r.stdio {
 			Close(fd)
 		}
@@ -184,7 +185,7 @@ func spawn(a *Attr) spawnReply {
 	if err != nil {
 		r.err = &PipeError{err}
 	} else {
-		r.pid, r.pidfd, r.err = forkExec(a, child)
+		r.pid, r.pidfd, r.err = forkOwned(a, child)
 	}
 	closePipeEnds(&child)
 	if r.err != nil {
