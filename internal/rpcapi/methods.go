@@ -212,17 +212,35 @@ func (a *API) reloadConfig(context.Context, params) (any, error) {
 	if err := a.b.Reread(); err != nil {
 		return nil, fault(xmlrpc.FaultCantReread, err.Error())
 	}
-	c, err := a.sup().Diff(a.b.Available())
+	available := a.b.Available()
+	c, err := a.sup().Diff(available)
 	if err != nil {
 		return nil, fault(xmlrpc.FaultCantReread, err.Error())
 	}
-	nonNil := func(s []string) []string {
-		if s == nil {
-			return []string{}
-		}
-		return s
+	// supervisord lists added and changed groups in the new config's
+	// order (by priority), removed ones in the running order (by
+	// priority), and supervisorctl update adds them in that order: so a
+	// lower priority is forked first.
+	var next, running []string
+	for _, s := range available {
+		next = append(next, cmp.Or(s.Group, s.Name))
 	}
-	return []any{[]any{nonNil(c.Added), nonNil(c.Changed), nonNil(c.Removed)}}, nil
+	for _, p := range a.sup().Programs() {
+		running = append(running, p.Group())
+	}
+	return []any{[]any{inOrder(c.Added, next), inOrder(c.Changed, next), inOrder(c.Removed, running)}}, nil
+}
+
+// inOrder returns names (never nil) sorted by their first place in order.
+func inOrder(names, order []string) []string {
+	out := slices.Clone(names)
+	if out == nil {
+		out = []string{}
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		return cmp.Compare(slices.Index(order, a), slices.Index(order, b))
+	})
+	return out
 }
 
 func (a *API) addProcessGroup(_ context.Context, p params) (any, error) {
