@@ -62,22 +62,24 @@ type Process struct {
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
 
 	// Owned by the goroutine.
-	cur        State // the state, read without the lock
-	child      *sys.Child
-	stdin      *stdinPipe
-	forking    bool       // a spawn is queued or forking
-	forkWaiter chan error // gets the outcome of the fork a request asked for
-	deferred   []request  // requests received while forking, answered after it
-	forks      chan forkResult
-	exits      chan childExit
-	timer      Timer
-	timerKind  timerKind
-	tracker    RestartTracker
-	failures   int // consecutive failed starts (supervisord's backoff)
-	killing    bool
-	readers    sync.WaitGroup    // output readers of all spawns
-	envMap     map[string]string // the child's environment, built at the first spawn
-	env        []string
+	cur         State // the state, read without the lock
+	child       *sys.Child
+	stdin       *stdinPipe
+	forking     bool       // a spawn is queued or forking
+	forkWaiter  chan error // gets the outcome of the fork a request asked for
+	deferred    []request  // requests received while forking, answered after it
+	forks       chan forkResult
+	exits       chan childExit
+	timer       Timer
+	timerKind   timerKind
+	tracker     RestartTracker
+	failures    int // consecutive failed starts (supervisord's backoff)
+	killing     bool
+	ran         bool              // a child of this process has exited at least once
+	lastRunCode int               // the last child's exit code (see runExitCode)
+	readers     sync.WaitGroup    // output readers of all spawns
+	envMap      map[string]string // the child's environment, built at the first spawn
+	env         []string
 }
 
 // host is what a process's goroutine needs from its supervisor.
@@ -90,6 +92,7 @@ type host interface {
 	isStopping() bool
 	childEnv(p *processSpec) map[string]string
 	transitionRefused(msg string)
+	essentialEnded(e *EssentialError)
 }
 
 type timerKind int

@@ -131,6 +131,15 @@ type ProgramSpec struct {
 	// Restart decides the delays between start attempts and may limit
 	// restarts; nil means supervisord's linear policy ([LinearBackoff]).
 	Restart RestartPolicy
+	// Essential makes the whole supervisor stop when a process of the
+	// program ends for good: it enters FATAL, or it exits and AutoRestart
+	// does not restart it (RestartNever; RestartUnexpected after an
+	// expected exit). Serve then stops everything and returns an
+	// *EssentialError carrying the process and the exit status to exit
+	// with. Stops that were asked for (a stop request, Remove, Apply,
+	// the shutdown) never count. An extension (x_essential), off by
+	// default.
+	Essential bool
 
 	// StopSignal is sent to stop a process; 0 means SIGTERM.
 	StopSignal syscall.Signal

@@ -215,6 +215,7 @@ func (p *Process) giveUp(format string) {
 	p.failures = 0
 	p.h.logger().Info(fmt.Sprintf(format, p.spec.name))
 	p.setState(Fatal, stateDetail{})
+	p.endedForGood(Fatal)
 }
 
 // finish handles the child's exit (spec 3.4).
@@ -229,6 +230,7 @@ func (p *Process) finish(ex childExit) {
 	p.cancelTimer()
 	status, why := describeExit(ex.status, ex.err)
 	expected := p.spec.expects(status)
+	p.ran, p.lastRunCode = true, runExitCode(ex.status, ex.err)
 
 	p.mu.Lock()
 	laststart := p.laststart
@@ -292,9 +294,11 @@ func (p *Process) maybeRestart(expected bool) {
 	}
 	switch p.spec.AutoRestart {
 	case RestartNever:
+		p.endedForGood(Exited)
 		return
 	case RestartUnexpected:
 		if expected {
+			p.endedForGood(Exited)
 			return
 		}
 	}

@@ -57,6 +57,8 @@ type Supervisor struct {
 	subs       map[*Subscription]struct{}
 	subsClosed bool
 
+	essential chan *EssentialError // the first essential process to end
+
 	onRefused func(msg string) // tests: a refused state change
 }
 
@@ -115,6 +117,7 @@ func New(opts ...Option) *Supervisor {
 		groups:      map[string]*group{},
 		programs:    map[string]*Program{},
 		ready:       make(chan struct{}),
+		essential:   make(chan *EssentialError, 1),
 		subs:        map[*Subscription]struct{}{},
 		hostname:    hostNodeName(),
 	}
@@ -567,6 +570,12 @@ var errServedTwice = errors.New("supervisor: Serve called twice")
 // the highest priority down, waits for every child to be reaped, and
 // returns nil; only then are the subscriptions closed.
 //
+// When a process of an essential program (ProgramSpec.Essential) ends for
+// good before ctx is done, Serve stops everything the same way and returns
+// an *EssentialError that says which process ended and the exit status to
+// exit with. If ctx is done by the time the stop is over, the shutdown
+// counts as asked for: Serve returns nil.
+//
 // Serve runs once per Supervisor: a second call, during or after the
 // first, returns an error at once and changes nothing. Serve fails (and
 // Ready is never closed) only if the threads that fork children cannot be
@@ -598,8 +607,15 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	s.publish(Event{Kind: EventSupervisorState, Time: s.clock.Now(), Supervisor: SupervisorRunning})
 	s.autostart(groups)
 	close(s.ready)
-	<-ctx.Done()
+	var ended *EssentialError
+	select {
+	case <-ctx.Done():
+	case ended = <-s.essential:
+	}
 	s.shutdown()
+	if ended != nil && ctx.Err() == nil {
+		return ended
+	}
 	return nil
 }
 
