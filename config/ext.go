@@ -40,6 +40,7 @@ var ExtKeys = map[string]string{
 	"x_stderr_timestamps":      "prefix each line of stderr in its log with the time it was read (default false)",
 	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
+	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
 }
 
 // SupervisordExtKeys are the extension keys of [supervisord], with what
@@ -153,6 +154,13 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			}
 			ts.log.Timestamps = on
 		}
+	}
+	if v, ok := vals["x_essential"]; ok {
+		on, err := pyBool(v)
+		if err != nil {
+			bad("x_essential", "%v", err)
+		}
+		spec.Essential = on
 	}
 	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
 	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")

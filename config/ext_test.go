@@ -39,6 +39,12 @@ func TestExtensionLogMaxAge(t *testing.T) {
 	assert.Contains(t, err.Error(), "x_stdout_logfile_max_age=old: not a duration")
 }
 
+func TestExtensionEssential(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_essential=true\n[program:b]\ncommand=/bin/true\n")
+	assert.True(t, program(t, cfg, "a").Essential)
+	assert.False(t, program(t, cfg, "b").Essential, "off by default")
+}
+
 func TestExtensionSubreaper(t *testing.T) {
 	assert.False(t, mustLoad(t, sd).Supervisord.Subreaper, "off by default")
 	assert.True(t, mustLoad(t, sd+"x_subreaper = true\n").Supervisord.Subreaper)
@@ -59,6 +65,7 @@ func TestExtensionErrors(t *testing.T) {
 		"elsewhere":        {"x_backoff=linear\n", "x_backoff", "unknown extension key 'x_backoff' (known [supervisord] x_ keys: x_subreaper)"},
 		"in supervisorctl": {"[supervisorctl]\nx_subreaper=true\n", "x_subreaper", "[supervisorctl] has no x_ keys"},
 		"bad subreaper":    {"x_subreaper=sometimes\n", "x_subreaper", "x_subreaper=sometimes: not a valid boolean value: 'sometimes'"},
+		"bad essential":    {"[program:a]\ncommand=/bin/true\nx_essential=yes please\n", "x_essential", "x_essential=yes please: not a valid boolean value: 'yes please'"},
 		"bad multiplier":   {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_multiplier=0.5\n", "x_backoff", "multiplier 0.5 is below 1"},
 	} {
 		t.Run(name, func(t *testing.T) {

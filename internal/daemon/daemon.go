@@ -385,8 +385,12 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	go func() {
 		err := sup.Serve(ctx)
 		if err != nil {
-			// Nothing is supervised (no spawning threads, say): exit.
-			logger.Log(context.Background(), supervisor.LevelCritical, err.Error())
+			// An essential program ended (Serve stopped everything and
+			// logged why), or nothing is supervised (no spawning
+			// threads, say): exit.
+			if !errors.As(err, new(*supervisor.EssentialError)) {
+				logger.Log(context.Background(), supervisor.LevelCritical, err.Error())
+			}
 			d.Shutdown()
 		}
 		served <- err
@@ -421,6 +425,10 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 		_ = os.Remove(s.Pidfile)
 	}
 	if serveErr != nil {
+		// x_essential: the exit status of the essential process.
+		if ee := (*supervisor.EssentialError)(nil); errors.As(serveErr, &ee) {
+			return false, ee.ExitCode
+		}
 		return false, 1
 	}
 	return d.State() == supervisor.SupervisorRestarting, 0
