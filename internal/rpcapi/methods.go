@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"github.com/supervise-go/supervisor/internal/logfile"
 	"slices"
 	"strings"
 
@@ -164,7 +165,7 @@ func (a *API) readMainLog(_ context.Context, p params) (any, error) {
 	if path == "" {
 		return nil, bareFault(xmlrpc.FaultNoFile)
 	}
-	data, err := supervisor.ReadLog(path, offset, length)
+	data, err := logfile.Read(path, offset, length)
 	if err != nil {
 		return nil, logFault(err, path)
 	}
