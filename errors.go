@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/signame"
 )
 
 // Errors returned by the handles' methods. Each matches one supervisord
@@ -42,7 +43,7 @@ var (
 	// together (BAD_ARGUMENTS).
 	ErrBadArguments = logfile.ErrBadArguments
 	// ErrBadSignal: not a known signal (BAD_SIGNAL).
-	ErrBadSignal = errors.New("bad signal")
+	ErrBadSignal = signame.ErrBadSignal
 	// ErrBadSpec: a ProgramSpec is invalid.
 	ErrBadSpec = errors.New("invalid program spec")
 )

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"slices"
 	"strings"
 
@@ -377,7 +378,7 @@ func (a *API) signalProcess(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, FaultFor(err, name)
 	}
-	sig, err := supervisor.ParseSignal(sigName)
+	sig, err := signame.Parse(sigName)
 	if err != nil {
 		return nil, fault(xmlrpc.FaultBadSignal, sigName)
 	}
@@ -416,7 +417,7 @@ func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
 // the call.
 func (a *API) signalEach(procs []*supervisor.Process, sigName string) (any, error) {
 	asked := filter(procs, supervisor.State.IsSignallable)
-	sig, perr := supervisor.ParseSignal(sigName)
+	sig, perr := signame.Parse(sigName)
 	if perr != nil {
 		// supervisord lists these by name, not in start order.
 		slices.SortFunc(asked, func(a, b *supervisor.Process) int {
