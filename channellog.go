@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/logfile"
 	"log/slog"
 	"log/syslog"
 	"os"
@@ -29,7 +30,7 @@ type channelLog struct {
 	proc    *processSpec
 	channel Channel
 	spec    LogSpec
-	file    *LogFile // nil when the output is not kept in a file
+	file    *logfile.File // nil when the output is not kept in a file
 	tail    *tailBuffer
 
 	// Guarded by mu: after a quick respawn, the readers of the old child's
@@ -64,13 +65,13 @@ func (c *channelLog) open() error {
 	case c.spec.File == "":
 		return nil
 	case strings.EqualFold(c.spec.File, AutoLog):
-		path, err := autoLogPath(c.sup.childLogDir, c.proc.name, string(c.channel), c.sup.identifier)
+		path, err := logfile.AutoPath(c.sup.childLogDir, c.proc.name, string(c.channel), c.sup.identifier)
 		if err != nil {
 			return fmt.Errorf("process %s: AUTO %s log: %w", c.proc.name, c.channel, err)
 		}
-		c.file = newPrivateLogFile(path, c.spec.MaxBytes, c.spec.Backups)
+		c.file = logfile.NewPrivate(path, c.spec.MaxBytes, c.spec.Backups)
 	default:
-		c.file = NewLogFile(c.spec.File, c.spec.MaxBytes, c.spec.Backups)
+		c.file = logfile.New(c.spec.File, c.spec.MaxBytes, c.spec.Backups)
 	}
 	c.file.SetMaxAge(c.spec.MaxAge)
 	return nil

@@ -1,15 +1,21 @@
 package supervisor
 
-import "errors"
+import (
+	"errors"
 
-// Errors returned by Supervisor methods. Each matches one supervisord XML-RPC
-// fault; match them with errors.Is, since they usually arrive wrapped with the
-// name of the process or group they concern.
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/signame"
+)
+
+// Errors returned by the handles' methods. Each matches one supervisord
+// XML-RPC fault; match them with errors.Is, since they arrive wrapped with
+// the name of the process or group they concern.
 var (
 	// ErrBadName: no process or group of that name (BAD_NAME).
 	ErrBadName = errors.New("no such process or group")
-	// ErrNoFile: the command does not exist (NO_FILE).
-	ErrNoFile = errors.New("no such file")
+	// ErrNoFile: the command does not exist, or a log read found no log
+	// file (NO_FILE).
+	ErrNoFile = logfile.ErrNoFile
 	// ErrNotExecutable: the command cannot be run (NOT_EXECUTABLE).
 	ErrNotExecutable = errors.New("not executable")
 	// ErrAlreadyStarted: the process is already STARTING, RUNNING or in
@@ -32,9 +38,12 @@ var (
 	// (SHUTDOWN_STATE).
 	ErrShutdown = errors.New("supervisor is shutting down")
 	// ErrFailed: the request failed for another reason (FAILED).
-	ErrFailed = errors.New("failed")
+	ErrFailed = logfile.ErrFailed
+	// ErrBadArguments: the offset and length of a log read make no sense
+	// together (BAD_ARGUMENTS).
+	ErrBadArguments = logfile.ErrBadArguments
 	// ErrBadSignal: not a known signal (BAD_SIGNAL).
-	ErrBadSignal = errors.New("bad signal")
+	ErrBadSignal = signame.ErrBadSignal
 	// ErrBadSpec: a ProgramSpec is invalid.
 	ErrBadSpec = errors.New("invalid program spec")
 )

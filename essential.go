@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"syscall"
+
+	"github.com/supervise-go/supervisor/internal/mainlog"
 )
 
 // EssentialError is what Serve returns when a process of an essential
@@ -66,7 +68,7 @@ func (p *Process) endedForGood(st State) {
 func (s *Supervisor) essentialEnded(e *EssentialError) {
 	select {
 	case s.essential <- e:
-		s.log.Log(context.Background(), LevelCritical, fmt.Sprintf("essential program %s entered %s state, exiting (exit status %d)",
+		s.log.Log(context.Background(), mainlog.LevelCritical, fmt.Sprintf("essential program %s entered %s state, exiting (exit status %d)",
 			e.Process.spec.name, e.State, e.ExitCode))
 	default:
 	}

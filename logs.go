@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/logfile"
 )
 
 // The child-log API: what a process wrote, read back through its handle.
@@ -34,7 +35,7 @@ func (p *Process) ReadLog(ch Channel, offset, length int64) ([]byte, error) {
 	if c.file == nil {
 		return nil, fmt.Errorf("%s %s: %w", p, ch, ErrNoFile)
 	}
-	return ReadLog(c.file.Path(), offset, length)
+	return logfile.Read(c.file.Path(), offset, length)
 }
 
 // TailLog reads the end of the channel's log file with supervisord's
@@ -51,7 +52,7 @@ func (p *Process) TailLog(ch Channel, offset, length int64) (data []byte, newOff
 	if c.file == nil {
 		return nil, 0, false, nil
 	}
-	data, newOffset, overflow, err = TailLog(c.file.Path(), offset, length)
+	data, newOffset, overflow, err = logfile.Tail(c.file.Path(), offset, length)
 	if errors.Is(err, ErrNoFile) {
 		return nil, 0, false, nil
 	}

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/restart"
 	"log/slog"
 	"os"
 	"sync"
@@ -72,7 +73,7 @@ type Process struct {
 	exits       chan childExit
 	timer       Timer
 	timerKind   timerKind
-	tracker     RestartTracker
+	tracker     restart.Tracker
 	failures    int // consecutive failed starts (supervisord's backoff)
 	killing     bool
 	ran         bool              // a child of this process has exited at least once

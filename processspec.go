@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
+	"github.com/supervise-go/supervisor/restart"
 	"maps"
 	"os"
 	"reflect"
@@ -60,9 +62,9 @@ func (s *ProgramSpec) stopSignal() syscall.Signal {
 
 func (s *ProgramSpec) killAsGroup() bool { return s.KillAsGroup || s.StopAsGroup }
 
-func (s *ProgramSpec) restartPolicy() RestartPolicy {
+func (s *ProgramSpec) restartPolicy() restart.Policy {
 	if s.Restart == nil {
-		return LinearBackoff{}
+		return restart.Linear{}
 	}
 	return s.Restart
 }
@@ -121,7 +123,7 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 	}
 	if v, ok := s.Restart.(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("restart policy: %w", err))
+			errs = append(errs, fmt.Errorf("%w: %w", ErrBadSpec, err))
 		}
 	}
 	for _, l := range []struct {
@@ -155,9 +157,9 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 		// template also sees ENV_X for the program's own environment keys.
 		env := make(map[string]string, len(s.Environment))
 		for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
-			v, err := ExpandIn(s.Environment[k], "environment", vars)
+			v, err := pyfmt.ExpandIn(s.Environment[k], "environment", vars)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("%w: %w", ErrBadSpec, err))
 				continue
 			}
 			env[k] = v
@@ -168,9 +170,9 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 		p := processSpec{ProgramSpec: s, group: s.groupName(), num: num, env: env,
 			stdout: s.Stdout, stderr: s.Stderr}
 		expand := func(dst *string, tmpl, where string) {
-			v, err := ExpandIn(tmpl, where, vars)
+			v, err := pyfmt.ExpandIn(tmpl, where, vars)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("%w: %w", ErrBadSpec, err))
 				return
 			}
 			*dst = v

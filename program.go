@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/restart"
 	"io/fs"
 	"maps"
 	"slices"
@@ -129,8 +130,8 @@ type ProgramSpec struct {
 	// an empty non-nil slice expects none.
 	ExitCodes []int
 	// Restart decides the delays between start attempts and may limit
-	// restarts; nil means supervisord's linear policy ([LinearBackoff]).
-	Restart RestartPolicy
+	// restarts; nil means supervisord's linear policy ([restart.Linear]).
+	Restart restart.Policy
 	// Essential makes the whole supervisor stop when a process of the
 	// program ends for good: it enters FATAL, or it exits and AutoRestart
 	// does not restart it (RestartNever; RestartUnexpected after an
@@ -246,8 +247,8 @@ func (s ProgramSpec) clone() ProgramSpec {
 }
 
 // Validate reports every field that the supervisor would refuse, joined
-// with errors.Join: each error wraps ErrBadSpec or is an *ExpandError (a
-// template that does not expand). A spec that validates can be added; Add
+// with errors.Join: each wraps ErrBadSpec and says what is wrong (for a
+// template that does not expand, why, in Python's words). A spec that validates can be added; Add
 // validates it again.
 func (s *ProgramSpec) Validate() error {
 	_, err := s.processes(hostNodeName())

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"syscall"
 	"time"
 
@@ -355,7 +356,7 @@ func (p *Process) stop(shutdown bool) error {
 		if p.spec.StopAsGroup {
 			group = " process group"
 		}
-		p.h.logger().Debug(fmt.Sprintf("killing %s (pid %d)%s with signal %s", p.spec.name, p.child.Pid, group, SignalName(sig)))
+		p.h.logger().Debug(fmt.Sprintf("killing %s (pid %d)%s with signal %s", p.spec.name, p.child.Pid, group, signame.Name(sig)))
 		p.killing = true
 		if err := p.sendSignal(sig, p.spec.StopAsGroup); err != nil {
 			p.killing = false
@@ -387,7 +388,7 @@ func (p *Process) signal(sig syscall.Signal) error {
 	if !p.cur.IsSignallable() || p.child == nil {
 		return fmt.Errorf("%s: %w", p, ErrNotRunning)
 	}
-	p.h.logger().Debug(fmt.Sprintf("sending %s (pid %d) sig %s", p.spec.name, p.child.Pid, SignalName(sig)))
+	p.h.logger().Debug(fmt.Sprintf("sending %s (pid %d) sig %s", p.spec.name, p.child.Pid, signame.Name(sig)))
 	if err := p.child.Signal(sig); err != nil {
 		p.signalFailed(err)
 		return fmt.Errorf("%s: %w: %v", p, ErrFailed, err)
@@ -465,7 +466,7 @@ func describeExit(ws syscall.WaitStatus, err error) (int, string) {
 	case ws.Exited():
 		return ws.ExitStatus(), fmt.Sprintf("exit status %d", ws.ExitStatus())
 	case ws.Signaled():
-		why := "terminated by " + SignalName(ws.Signal())
+		why := "terminated by " + signame.Name(ws.Signal())
 		if ws.CoreDump() {
 			why += " (core dumped)"
 		}

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/restart"
 	"github.com/supervise-go/supervisor/supervisortest"
 	"testing"
 	"time"
@@ -185,7 +186,7 @@ func TestStopCancelsPendingRestart(t *testing.T) {
 	spec.Environment = helperEnv()
 	spec.StartSecs = -1
 	spec.AutoRestart = RestartAlways
-	spec.Restart = ExponentialBackoff{Initial: 10 * time.Second, DelayRestarts: true}
+	spec.Restart = restart.Exponential{Initial: 10 * time.Second, DelayRestarts: true}
 	ts := startSup(t, []ProgramSpec{spec}, WithClock(clock))
 	ts.waitState(t, "crashy", Exited)
 	clock.BlockUntilTimers(t, 1)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -347,7 +348,7 @@ func (l *loader) get(section, key string, def *string, extra map[string]any) (v 
 	if !strings.Contains(v, "%") {
 		return v, true, nil // nothing to expand: Python's % leaves it as is
 	}
-	out, err := supervisor.ExpandIn(v, section+"."+key, l.names(extra))
+	out, err := pyfmt.ExpandIn(v, section+"."+key, l.names(extra))
 	if err != nil {
 		return "", true, l.fail(section, key, err.Error())
 	}
@@ -367,7 +368,7 @@ func (l *loader) includes() error {
 		return l.fail("include", "", ".ini file has [include] section, but no files setting")
 	}
 	names := l.names(map[string]any{"here": l.here, "host_node_name": l.host})
-	files, err := supervisor.ExpandIn(raw, "include.files", names)
+	files, err := pyfmt.ExpandIn(raw, "include.files", names)
 	if err != nil {
 		return l.fail("include", "files", err.Error())
 	}
@@ -464,7 +465,7 @@ func (l *loader) supervisord() error {
 	if firstErr != nil {
 		return firstErr
 	}
-	envStr, err = supervisor.ExpandIn(envStr, "environment",
+	envStr, err = pyfmt.ExpandIn(envStr, "environment",
 		l.names(map[string]any{"here": l.here, "host_node_name": l.host}))
 	if err != nil {
 		return l.fail(sec, "environment", err.Error())

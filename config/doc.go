@@ -34,7 +34,7 @@
 // Per-process values stay templates: ProgramSpec.Command, ProcessName,
 // Directory, Environment values and log file names keep their
 // %(process_num)02d and the like, and the supervisor package expands them
-// for each process with supervisor.Expand. ProgramSpec.Vars carries the
+// for each process with pyfmt.Expand. ProgramSpec.Vars carries the
 // names only the loader knows: "here" and ENV_X for every variable of the
 // environment (overridden by [supervisord] environment=). Load expands every
 // template for every process (the first 1000 when numprocs is larger) so

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"github.com/supervise-go/supervisor/restart"
 	"math"
 	"slices"
 	"strconv"
@@ -165,7 +166,7 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
 	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")
 
-	var policy supervisor.RestartPolicy
+	var policy restart.Policy
 	switch kind := strings.ToLower(vals["x_backoff"]); kind {
 	case "", "linear":
 		for k := range vals {
@@ -174,7 +175,7 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			}
 		}
 	case "exponential":
-		eb := supervisor.ExponentialBackoff{
+		eb := restart.Exponential{
 			Initial:    dur("x_backoff_initial"),
 			Multiplier: float("x_backoff_multiplier"),
 			Max:        dur("x_backoff_max"),
@@ -208,7 +209,7 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 		case window <= 0:
 			bad("x_restart_max", "needs a positive x_restart_window")
 		default:
-			ri := supervisor.RestartIntensity{Policy: policy, MaxRestarts: maxRestarts, Window: window}
+			ri := restart.Intensity{Policy: policy, MaxRestarts: maxRestarts, Window: window}
 			if err := ri.Validate(); err != nil {
 				bad("x_restart_max", "%v", err)
 			}

@@ -2,19 +2,19 @@ package config
 
 import (
 	"errors"
+	"github.com/supervise-go/supervisor/restart"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/supervise-go/supervisor"
 )
 
 func TestExtensionBackoff(t *testing.T) {
 	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_initial=500ms\nx_backoff_max=30\nx_backoff_multiplier=1.5\nx_backoff_jitter=0.1\nx_restart_max=3\nx_restart_window=1m\n[program:b]\ncommand=/bin/true\n")
 	a := program(t, cfg, "a")
-	assert.Equal(t, supervisor.RestartIntensity{
-		Policy:      supervisor.ExponentialBackoff{Initial: 500 * time.Millisecond, Max: 30 * time.Second, Multiplier: 1.5, Jitter: 0.1},
+	assert.Equal(t, restart.Intensity{
+		Policy:      restart.Exponential{Initial: 500 * time.Millisecond, Max: 30 * time.Second, Multiplier: 1.5, Jitter: 0.1},
 		MaxRestarts: 3, Window: time.Minute,
 	}, a.Restart)
 	assert.Nil(t, program(t, cfg, "b").Restart, "supervisord's policy by default")

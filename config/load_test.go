@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,7 +88,7 @@ func expandAll(t *testing.T, p supervisor.ProgramSpec, tmpl string) []string {
 		if p.Group != "" {
 			vars["group_name"] = p.Group
 		}
-		s, err := supervisor.Expand(tmpl, vars)
+		s, err := pyfmt.Expand(tmpl, vars)
 		require.NoError(t, err)
 		out = append(out, s)
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"io/fs"
 	"maps"
 	"slices"
@@ -521,7 +522,7 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 		maps.Copy(vars, l.env)
 		pr := procResult{vars: map[string]any{}}
 		maps.Copy(pr.vars, vars)
-		envStr, err := supervisor.ExpandIn(envRaw, "environment", vars)
+		envStr, err := pyfmt.ExpandIn(envRaw, "environment", vars)
 		if err != nil {
 			return spec, l.fail(sec, "environment", err.Error())
 		}
@@ -552,7 +553,7 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 			if v, ok, err := l.get(sec, key, nil, vars); err != nil {
 				return spec, err
 			} else if ok {
-				v2, err := supervisor.ExpandIn(v, key, vars)
+				v2, err := pyfmt.ExpandIn(v, key, vars)
 				if err != nil {
 					return spec, l.fail(sec, key, err.Error())
 				}
@@ -601,7 +602,7 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 		} else if !ok {
 			return spec, l.fail(sec, "", fmt.Sprintf("program section %s does not specify a command", sec))
 		}
-		if _, err := supervisor.ExpandIn(procName, "process_name", vars); err != nil {
+		if _, err := pyfmt.ExpandIn(procName, "process_name", vars); err != nil {
 			return spec, l.fail(sec, "process_name", err.Error())
 		}
 		procs = append(procs, pr)
@@ -661,7 +662,7 @@ func escapePercent(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 // rootVars are the names the root package expands a template with for one
 // process: those of procResult.vars (which mirror it).
 func expandsTo(tmpl string, p procResult, want string) bool {
-	got, err := supervisor.Expand(tmpl, p.vars)
+	got, err := pyfmt.Expand(tmpl, p.vars)
 	return err == nil && got == want
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"math"
 	"os"
 	"os/user"
@@ -86,7 +87,7 @@ func octal(s string) (int64, error) {
 // signalNumber is supervisord's signal_number: a number, or a name with or
 // without SIG, in any case.
 func signalNumber(s string) (syscall.Signal, error) {
-	return supervisor.ParseSignal(s)
+	return signame.Parse(s)
 }
 
 // exitCodes is supervisord's list_of_exitcodes.

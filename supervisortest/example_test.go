@@ -3,6 +3,7 @@ package supervisortest_test
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/restart"
 	"time"
 
 	"github.com/supervise-go/supervisor"
@@ -18,7 +19,7 @@ func Example() {
 	_, err := sup.Add(supervisor.ProgramSpec{
 		Name:    "flaky",
 		Command: "/bin/false",
-		Restart: supervisor.ExponentialBackoff{Initial: time.Second, Max: 4 * time.Second, MaxRetries: 4},
+		Restart: restart.Exponential{Initial: time.Second, Max: 4 * time.Second, MaxRetries: 4},
 	})
 	if err != nil {
 		panic(err)

@@ -7,12 +7,12 @@ package main
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
-	supervisor "github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
@@ -129,7 +129,7 @@ func readCtlConfig(path string) (*ctlConfig, error) {
 		if !ok {
 			v = def
 		}
-		out, err := supervisor.ExpandIn(v, "supervisorctl."+key, vars)
+		out, err := pyfmt.ExpandIn(v, "supervisorctl."+key, vars)
 		if err != nil {
 			return "", ok, &usageError{err.Error()}
 		}

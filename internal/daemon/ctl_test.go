@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/ctldiff"
 	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
@@ -29,25 +30,12 @@ func needSupervisorctl(t *testing.T) {
 	}
 }
 
-// ctlDiff finds ../shared/tools/ctl-diff beside the repository.
-func ctlDiff(t *testing.T) string {
-	t.Helper()
-	p, _ := filepath.Abs("../../../shared/tools/ctl-diff")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("ctl-diff not found at %s", p)
-		}
-		t.Skip("ctl-diff not found")
-	}
-	return p
-}
-
 // ctlScenario is a config and supervisorctl commands whose answers must be
 // the same from supervisord and from gosupervisord.
 type ctlScenario struct {
 	name     string
 	conf     string
-	wait     string // seconds to let programs settle before the commands
+	wait     time.Duration // to let programs settle before the commands
 	commands []string
 }
 
@@ -84,7 +72,7 @@ startsecs=0
 command=/bin/sleep 1000
 autostart=false
 `,
-		wait: "2.5",
+		wait: 2500 * time.Millisecond,
 		commands: []string{
 			"status", "status sleeper", "status nosuch", "status nogroup:*", "status foo1:*",
 			"stop sleeper", "stop sleeper", "status sleeper",
@@ -106,13 +94,13 @@ startretries=0
 command=nosuchcommand_xyz
 autostart=false
 `,
-		wait:     "0.5",
+		wait:     500 * time.Millisecond,
 		commands: []string{"start quick", "status quick", "start notfound", "status", "stop quick"},
 	},
 	{
 		name: "groups",
 		conf: groupsConf,
-		wait: "2.5",
+		wait: 2500 * time.Millisecond,
 		// Group and all stops are left out: supervisord reports their results
 		// in the order the processes finish stopping, which varies from run
 		// to run (TestCtlGroupActions checks them without order).
@@ -122,15 +110,14 @@ autostart=false
 
 // seedScenario is the tutorial config the project started from.
 func seedScenario(t *testing.T) ctlScenario {
-	seed, err := os.ReadFile("../../../shared/fixtures/seed-tutorial.conf")
-	if os.IsNotExist(err) {
-		seed, err = os.ReadFile("../../config/testdata/seed-tutorial.conf")
-	}
+	seed, err := os.ReadFile(seedConf)
 	require.NoError(t, err)
 	return ctlScenario{
 		name: "seed-tutorial",
-		conf: strings.NewReplacer("logfile=/tmp/supervisord.log\n", "", "childlogdir=/tmp\n", "").Replace(string(seed)),
-		wait: "12", // foo reaches FATAL after ~6.5 s of retries; room for a loaded machine
+		// Its logfile, childlogdir and port are moved by ctldiff into a
+		// directory and a port of each daemon's own.
+		conf: string(seed),
+		wait: 12 * time.Second, // foo reaches FATAL after ~6.5 s of retries; room for a loaded machine
 		// foo1's states are left out: when loaded, supervisord may reap an
 		// instant exit more than startsecs late and call it EXITED rather
 		// than FATAL (TestSeedScenarioMainLog checks ours). Group starts
@@ -140,23 +127,32 @@ func seedScenario(t *testing.T) ctlScenario {
 }
 
 // TestCtlSameAsSupervisord runs each scenario under supervisord and under
-// gosupervisord with ../shared/tools/ctl-diff: every answer of the real
-// supervisorctl (output and exit status, with pids and times normalised)
-// must be the same.
+// gosupervisord with internal/ctldiff: every answer of the real
+// supervisorctl (output and exit status, with pids, times and directories
+// normalised) must be the same.
 func TestCtlSameAsSupervisord(t *testing.T) {
 	needSupervisorctl(t)
-	tool := ctlDiff(t)
+	if _, err := exec.LookPath("supervisord"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("supervisord is required in CI (apt-get install supervisor)")
+		}
+		t.Skip("supervisord not installed")
+	}
 	for _, sc := range append(ctlScenarios, seedScenario(t)) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			conf := filepath.Join(t.TempDir(), "scenario.conf")
-			require.NoError(t, os.WriteFile(conf, []byte(sc.conf), 0o644))
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			args := append([]string{"--ours", daemonBin + " -n -c {conf}", "--conf", conf, "--wait", sc.wait, "--"}, sc.commands...)
-			out, err := exec.CommandContext(ctx, tool, args...).CombinedOutput()
-			if err != nil {
-				t.Errorf("supervisorctl answers differ (%v):\n%s", err, out)
+			res, err := ctldiff.Run(ctx, ctldiff.Config{
+				Conf:     sc.conf,
+				Ours:     []string{daemonBin, "-n", "-c", "{conf}"},
+				Wait:     sc.wait,
+				Commands: sc.commands,
+				Dir:      t.TempDir(),
+			})
+			require.NoError(t, err)
+			if !res.Same() {
+				t.Errorf("supervisorctl answers differ:\n%s", res)
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"io"
 	"log/slog"
 	"net"
@@ -40,7 +42,7 @@ type Daemon struct {
 	cfg      *config.Config // the available config (reread replaces it)
 	sup      *supervisor.Supervisor
 	log      *slog.Logger
-	mainLog  *supervisor.LogFile
+	mainLog  *logfile.File
 	mood     atomic.Int32 // a supervisor.SupervisorState
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -256,7 +258,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 			queued = append(queued, queuedLog{slog.LevelInfo, msg})
 		}
 	} else if os.Getuid() == 0 && first {
-		queued = append(queued, queuedLog{supervisor.LevelCritical, "Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message."})
+		queued = append(queued, queuedLog{mainlog.LevelCritical, "Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message."})
 	}
 	// 4. Resource limits, first run only.
 	if first {
@@ -329,7 +331,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	}
 	for _, srv := range cfg.HTTPServers {
 		if !srv.HasAuth {
-			logger.Log(context.Background(), supervisor.LevelCritical,
+			logger.Log(context.Background(), mainlog.LevelCritical,
 				fmt.Sprintf("Server %s running without any HTTP authentication checking", pyrepr.Repr(srv.Section)))
 		}
 	}
@@ -346,7 +348,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 
 	// 6. Old AUTO child logs.
 	if !s.NoCleanup {
-		if err := supervisor.CleanAutoLogs(s.ChildLogDir, s.Identifier); err != nil {
+		if err := logfile.CleanAuto(s.ChildLogDir, s.Identifier); err != nil {
 			logger.Warn(fmt.Sprintf("cleaning up old AUTO child logs: %v", err))
 		}
 	}
@@ -371,7 +373,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	pid := os.Getpid()
 	pidWritten := false
 	if err := os.WriteFile(s.Pidfile, []byte(fmt.Sprintf("%d\n", pid)), 0o644); err != nil {
-		logger.Log(context.Background(), supervisor.LevelCritical, fmt.Sprintf("could not write pidfile %s", s.Pidfile))
+		logger.Log(context.Background(), mainlog.LevelCritical, fmt.Sprintf("could not write pidfile %s", s.Pidfile))
 	} else {
 		pidWritten = true
 	}
@@ -389,7 +391,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 			// logged why), or nothing is supervised (no spawning
 			// threads, say): exit.
 			if !errors.As(err, new(*supervisor.EssentialError)) {
-				logger.Log(context.Background(), supervisor.LevelCritical, err.Error())
+				logger.Log(context.Background(), mainlog.LevelCritical, err.Error())
 			}
 			d.Shutdown()
 		}

@@ -300,14 +300,15 @@ startsecs=0
 	waitLog(t, logPath, "stopped: sleeper", 1)
 }
 
-// The seed scenario (../shared/fixtures/seed-tutorial.conf) produces the
-// tutorial's processes and main-log lines.
+// seedConf is the tutorial config the project started from, which the
+// config package's tests also load.
+const seedConf = "../../config/testdata/seed-tutorial.conf"
+
+// The seed scenario (seedConf) produces the tutorial's processes and
+// main-log lines.
 func TestSeedScenarioMainLog(t *testing.T) {
 	t.Parallel()
-	seed, err := os.ReadFile("../../../shared/fixtures/seed-tutorial.conf")
-	if os.IsNotExist(err) {
-		seed, err = os.ReadFile("../../config/testdata/seed-tutorial.conf")
-	}
+	seed, err := os.ReadFile(seedConf)
 	require.NoError(t, err)
 	conf := strings.NewReplacer("logfile=/tmp/supervisord.log", "logfile={DIR}/s.log\npidfile={DIR}/s.pid",
 		"childlogdir=/tmp", "childlogdir={DIR}", "127.0.0.1:9001", "127.0.0.1:{PORT}").Replace(string(seed))

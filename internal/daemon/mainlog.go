@@ -2,26 +2,27 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"io"
 	"log/slog"
 	"log/syslog"
 	"os"
 	"sync"
 
-	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
 )
 
 // openMainLog opens the main log (spec 4.1): a rotating file, or syslog for
 // logfile=syslog; echoed to stdout in the foreground unless silent. It is
 // opened (and so checked) at once, before the daemon detaches.
-func (d *Daemon) openMainLog(s *config.Supervisord, detaching bool) (*supervisor.LogFile, slog.Handler, error) {
-	level, err := supervisor.ParseLogLevel(s.LogLevel)
+func (d *Daemon) openMainLog(s *config.Supervisord, detaching bool) (*logfile.File, slog.Handler, error) {
+	level, err := mainlog.ParseLevel(s.LogLevel)
 	if err != nil {
 		return nil, nil, err
 	}
 	w := &mainLogWriter{name: s.Logfile, level: level, stderr: d.stderr}
-	var file *supervisor.LogFile
+	var file *logfile.File
 	if s.Logfile == "syslog" {
 		sw, err := syslog.New(syslog.LOG_INFO|syslog.LOG_DAEMON, "supervisord")
 		if err != nil {
@@ -34,13 +35,13 @@ func (d *Daemon) openMainLog(s *config.Supervisord, detaching bool) (*supervisor
 			return nil, nil, fmt.Errorf("could not open logfile %s: %v", s.Logfile, err)
 		}
 		_ = f.Close()
-		file = supervisor.NewLogFile(s.Logfile, s.LogfileMaxBytes, s.LogfileBackups)
+		file = logfile.New(s.Logfile, s.LogfileMaxBytes, s.LogfileBackups)
 		w.out = file
 	}
 	if s.Nodaemon && !s.Silent && !detaching {
 		w.echo = d.stdout
 	}
-	return file, supervisor.NewMainLogHandler(w, level), nil
+	return file, mainlog.NewHandler(w, level), nil
 }
 
 // mainLogWriter writes the main log's lines to its file (or syslog) and,
@@ -96,5 +97,5 @@ func (w *mainLogWriter) Write(p []byte) (int, error) {
 // note writes a WARN line about the main log to to, straight, not through
 // the writer itself.
 func (w *mainLogWriter) note(to io.Writer, msg string) {
-	slog.New(supervisor.NewMainLogHandler(to, w.level)).Warn(msg)
+	slog.New(mainlog.NewHandler(to, w.level)).Warn(msg)
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"os"
 	"os/signal"
 	"syscall"
@@ -34,7 +35,7 @@ func (d *Daemon) handleSignals(signals <-chan os.Signal, stop <-chan struct{}) {
 // during a shutdown; refused, with the running programs kept, when the
 // config file is bad: see Restart), SIGUSR2 reopens the logs.
 func (d *Daemon) handleSignal(sig os.Signal) {
-	name := supervisor.SignalName(sig.(syscall.Signal))
+	name := signame.Name(sig.(syscall.Signal))
 	switch sig {
 	case syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT:
 		d.log.Warn(fmt.Sprintf("received %s indicating exit request", name))

@@ -3,11 +3,11 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"log/slog"
 	"os"
 	"syscall"
 
-	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
 	"github.com/supervise-go/supervisor/internal/sys"
 )
@@ -65,7 +65,7 @@ func waitStatusText(ws syscall.WaitStatus) string {
 	case ws.Exited():
 		return fmt.Sprintf("exit status %d", ws.ExitStatus())
 	case ws.Signaled():
-		msg := "terminated by " + supervisor.SignalName(ws.Signal())
+		msg := "terminated by " + signame.Name(ws.Signal())
 		if ws.CoreDump() {
 			msg += " (core dumped)"
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"slices"
 	"strings"
@@ -49,7 +50,7 @@ type method struct {
 }
 
 // New returns the API for b. logger receives supervisord's TRACE lines for
-// each call (supervisor.LevelTrace) and the errors of the HTTP layer; nil
+// each call (mainlog.LevelTrace) and the errors of the HTTP layer; nil
 // discards them.
 func New(b Backend, logger *slog.Logger) *API {
 	if logger == nil {
@@ -77,20 +78,20 @@ func (a *API) Methods() []string { return slices.Clone(a.names) }
 // a server passes the request's context, so a client that goes away ends
 // the wait (not the start or stop itself).
 func (a *API) Call(ctx context.Context, name string, args []any) (any, error) {
-	trace := a.log.Enabled(ctx, supervisor.LevelTrace)
+	trace := a.log.Enabled(ctx, mainlog.LevelTrace)
 	if trace {
-		a.log.Log(ctx, supervisor.LevelTrace, "XML-RPC method called: "+name+"()")
+		a.log.Log(ctx, mainlog.LevelTrace, "XML-RPC method called: "+name+"()")
 	}
 	v, err := a.call(ctx, name, args)
 	if err != nil {
 		f := asFault(err)
 		if trace {
-			a.log.Log(ctx, supervisor.LevelTrace, fmt.Sprintf("XML-RPC method %s() returned fault: [%d] %s", name, f.Code, f.String))
+			a.log.Log(ctx, mainlog.LevelTrace, fmt.Sprintf("XML-RPC method %s() returned fault: [%d] %s", name, f.Code, f.String))
 		}
 		return nil, f
 	}
 	if trace {
-		a.log.Log(ctx, supervisor.LevelTrace, "XML-RPC method "+name+"() returned successfully")
+		a.log.Log(ctx, mainlog.LevelTrace, "XML-RPC method "+name+"() returned successfully")
 	}
 	return v, nil
 }

@@ -8,12 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 
@@ -168,7 +168,7 @@ func (h *handler) rpc(w http.ResponseWriter, r *http.Request) {
 		err = xmlrpc.WriteResponse(&buf, v)
 	}
 	if err != nil {
-		h.api.log.Log(r.Context(), supervisor.LevelCritical,
+		h.api.log.Log(r.Context(), mainlog.LevelCritical,
 			fmt.Sprintf("Handling XML-RPC request %s() raised an unexpected exception: %v", method, err))
 		httpError(w, http.StatusInternalServerError)
 		return

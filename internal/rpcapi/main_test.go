@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -255,7 +256,7 @@ func (r *logRecorder) all() []string {
 }
 
 func levelName(l slog.Level) string {
-	if l == supervisor.LevelTrace {
+	if l == mainlog.LevelTrace {
 		return "TRAC"
 	}
 	return l.String()

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"slices"
 	"strings"
 
@@ -164,7 +166,7 @@ func (a *API) readMainLog(_ context.Context, p params) (any, error) {
 	if path == "" {
 		return nil, bareFault(xmlrpc.FaultNoFile)
 	}
-	data, err := supervisor.ReadLog(path, offset, length)
+	data, err := logfile.Read(path, offset, length)
 	if err != nil {
 		return nil, logFault(err, path)
 	}
@@ -394,7 +396,7 @@ func (a *API) signalProcess(_ context.Context, p params) (any, error) {
 	if err != nil {
 		return nil, FaultFor(err, name)
 	}
-	sig, err := supervisor.ParseSignal(sigName)
+	sig, err := signame.Parse(sigName)
 	if err != nil {
 		return nil, fault(xmlrpc.FaultBadSignal, sigName)
 	}
@@ -433,7 +435,7 @@ func (a *API) signalAllProcesses(_ context.Context, p params) (any, error) {
 // the call.
 func (a *API) signalEach(procs []*supervisor.Process, sigName string) (any, error) {
 	asked := filter(procs, supervisor.State.IsSignallable)
-	sig, perr := supervisor.ParseSignal(sigName)
+	sig, perr := signame.Parse(sigName)
 	if perr != nil {
 		// supervisord lists these by name, not in start order.
 		slices.SortFunc(asked, func(a, b *supervisor.Process) int {

@@ -3,12 +3,12 @@ package rpcapi
 import (
 	"context"
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
-	"github.com/supervise-go/supervisor"
 )
 
 // Server timeouts set by NewServer.
@@ -67,12 +67,12 @@ func (d *deadlines) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dw.extend()
 	defer dw.extend() // the server flushes what is buffered after we return
 	d.next.ServeHTTP(dw, r)
-	if log := d.api.log; log.Enabled(r.Context(), supervisor.LevelTrace) {
+	if log := d.api.log; log.Enabled(r.Context(), mainlog.LevelTrace) {
 		status := dw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		log.Log(r.Context(), supervisor.LevelTrace, fmt.Sprintf("%s - - [%s] \"%s %s %s\" %d %d",
+		log.Log(r.Context(), mainlog.LevelTrace, fmt.Sprintf("%s - - [%s] \"%s %s %s\" %d %d",
 			r.RemoteAddr, time.Now().Format("02/Jan/2006:15:04:05 -0700"), r.Method, r.RequestURI, r.Proto, status, dw.written))
 	}
 }

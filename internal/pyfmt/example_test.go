@@ -1,9 +1,9 @@
-package supervisor_test
+package pyfmt_test
 
 import (
 	"fmt"
 
-	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 )
 
 func ExampleExpand() {
@@ -12,11 +12,11 @@ func ExampleExpand() {
 		"process_num":  3,
 		"here":         "/etc/supervisor",
 	}
-	name, _ := supervisor.Expand("%(program_name)s_%(process_num)02d", vars)
+	name, _ := pyfmt.Expand("%(program_name)s_%(process_num)02d", vars)
 	fmt.Println(name)
-	logfile, _ := supervisor.Expand("%(here)s/%(program_name)s-%(process_num)s.log", vars)
+	logfile, _ := pyfmt.Expand("%(here)s/%(program_name)s-%(process_num)s.log", vars)
 	fmt.Println(logfile)
-	pct, _ := supervisor.Expand("100%% of %(program_name)r", vars)
+	pct, _ := pyfmt.Expand("100%% of %(program_name)r", vars)
 	fmt.Println(pct)
 	// Output:
 	// web_03
@@ -26,9 +26,9 @@ func ExampleExpand() {
 
 func ExampleExpandIn() {
 	vars := map[string]any{"a": "x", "b": "y", "c": "z"}
-	_, err := supervisor.ExpandIn("/bin/echo %(foo)s", "program:a.command", vars)
+	_, err := pyfmt.ExpandIn("/bin/echo %(foo)s", "program:a.command", vars)
 	fmt.Println(err)
-	_, err = supervisor.ExpandIn("/bin/echo 100%", "program:a.command", vars)
+	_, err = pyfmt.ExpandIn("/bin/echo 100%", "program:a.command", vars)
 	fmt.Println(err)
 	// Output:
 	// Format string '/bin/echo %(foo)s' for 'program:a.command' contains names ('foo') which cannot be expanded. Available names: a, b, c

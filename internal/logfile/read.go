@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"errors"
@@ -10,9 +10,6 @@ import (
 	"syscall"
 )
 
-// ErrBadArguments: the offset and length given to read a log make no sense
-// together (BAD_ARGUMENTS).
-var ErrBadArguments = errors.New("bad arguments")
 
 // ReadLog returns part of the log file at path, with the rules of
 // supervisord's readLog and readProcess*Log:
@@ -29,7 +26,7 @@ var ErrBadArguments = errors.New("bad arguments")
 // read (it is a directory, a FIFO, unreadable...). The size is taken when the
 // call starts, so bytes appended meanwhile are not returned. The bytes are
 // returned as stored; they need not be valid UTF-8.
-func ReadLog(path string, offset, length int64) ([]byte, error) {
+func Read(path string, offset, length int64) ([]byte, error) {
 	f, size, err := openLogForRead(path)
 	if err != nil {
 		return nil, err
@@ -90,7 +87,7 @@ func ReadLog(path string, offset, length int64) ([]byte, error) {
 // cannot be read (supervisord answers an empty string, offset and false);
 // offset comes back unchanged with an error. Negative arguments are not
 // refused: they go through the same arithmetic, as in supervisord.
-func TailLog(path string, offset, length int64) (data []byte, newOffset int64, overflow bool, err error) {
+func Tail(path string, offset, length int64) (data []byte, newOffset int64, overflow bool, err error) {
 	f, size, err := openLogForRead(path)
 	if err != nil {
 		return nil, offset, false, err

@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"os"
@@ -21,7 +21,7 @@ func TestAutoLogPath(t *testing.T) {
 	for _, tt := range tests {
 		seen := map[string]bool{}
 		for range 50 {
-			path, err := autoLogPath(dir, tt.process, tt.channel, tt.identifier)
+			path, err := AutoPath(dir, tt.process, tt.channel, tt.identifier)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,14 +41,14 @@ func TestAutoLogPath(t *testing.T) {
 			}
 		}
 	}
-	if _, err := autoLogPath(filepath.Join(dir, "missing"), "foo", "stdout", "supervisor"); err == nil {
+	if _, err := AutoPath(filepath.Join(dir, "missing"), "foo", "stdout", "supervisor"); err == nil {
 		t.Error("no error for a missing directory")
 	}
 }
 
-func TestCleanAutoLogs(t *testing.T) {
+func TestCleanAuto(t *testing.T) {
 	dir := t.TempDir()
-	auto, err := autoLogPath(dir, "foo", "stdout", "sup.1")
+	auto, err := AutoPath(dir, "foo", "stdout", "sup.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestCleanAutoLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := CleanAutoLogs(dir, "sup.1"); err != nil {
+	if err := CleanAuto(dir, "sup.1"); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -105,7 +105,7 @@ func TestCleanAutoLogs(t *testing.T) {
 		t.Errorf("left after cleaning:\n%q\nwant:\n%q", left, want)
 	}
 
-	if err := CleanAutoLogs(filepath.Join(dir, "missing"), "sup.1"); err == nil {
+	if err := CleanAuto(filepath.Join(dir, "missing"), "sup.1"); err == nil {
 		t.Error("no error for a missing directory")
 	}
 }

@@ -1,4 +1,4 @@
-package supervisor
+package restart
 
 import (
 	"fmt"
@@ -12,9 +12,9 @@ import (
 )
 
 var (
-	_ RestartPolicy = LinearBackoff{}
-	_ RestartPolicy = ExponentialBackoff{}
-	_ RestartPolicy = RestartIntensity{}
+	_ Policy = Linear{}
+	_ Policy = Exponential{}
+	_ Policy = Intensity{}
 )
 
 const sec = time.Second
@@ -23,7 +23,7 @@ const sec = time.Second
 // fail, ask the tracker, wait on a fake-clock timer for the delay, repeat.
 // It returns when each attempt was made and when the process went FATAL,
 // both relative to the first attempt, giving up after limit attempts.
-func failingStarts(t *testing.T, tr RestartTracker, limit int) (attempts []time.Duration, fatalAt time.Duration) {
+func failingStarts(t *testing.T, tr Tracker, limit int) (attempts []time.Duration, fatalAt time.Duration) {
 	t.Helper()
 	clk := supervisortest.NewClock(fakeT0)
 	for failures := 1; failures <= limit; failures++ {
@@ -58,7 +58,7 @@ func TestLinearBackoffAttemptTimes(t *testing.T) {
 		{5, []time.Duration{0, 1 * sec, 3 * sec, 6 * sec, 10 * sec, 15 * sec}, 15 * sec},
 	}
 	for _, tt := range tests {
-		attempts, fatalAt := failingStarts(t, LinearBackoff{}.NewTracker(tt.startRetries), 100)
+		attempts, fatalAt := failingStarts(t, Linear{}.NewTracker(tt.startRetries), 100)
 		assert.Equal(t, tt.attempts, attempts, "startretries=%d: attempts", tt.startRetries)
 		assert.Equal(t, tt.fatalAt, fatalAt, "startretries=%d: FATAL at", tt.startRetries)
 		assert.Len(t, attempts, tt.startRetries+1, "startretries=%d: attempts = startretries+1", tt.startRetries)
@@ -66,7 +66,7 @@ func TestLinearBackoffAttemptTimes(t *testing.T) {
 }
 
 func TestLinearBackoffRestartsAfterRunningAtOnceForever(t *testing.T) {
-	tr := LinearBackoff{}.NewTracker(3)
+	tr := Linear{}.NewTracker(3)
 	for i := range 1000 {
 		d, giveUp := tr.Restarting(fakeT0.Add(time.Duration(i) * time.Millisecond))
 		require.Zero(t, d)
@@ -76,7 +76,7 @@ func TestLinearBackoffRestartsAfterRunningAtOnceForever(t *testing.T) {
 
 // delays returns the delays a tracker gives after failures 1..n, or fails
 // the test if it gives up.
-func delays(t *testing.T, tr RestartTracker, n int) []time.Duration {
+func delays(t *testing.T, tr Tracker, n int) []time.Duration {
 	t.Helper()
 	var ds []time.Duration
 	for failures := 1; failures <= n; failures++ {
@@ -89,28 +89,28 @@ func delays(t *testing.T, tr RestartTracker, n int) []time.Duration {
 
 func ms(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
 
-// The rows of the table in ExponentialBackoff's doc comment, plus edge cases.
+// The rows of the table in Exponential's doc comment, plus edge cases.
 func TestExponentialBackoffDelays(t *testing.T) {
 	tests := []struct {
 		name   string
-		policy ExponentialBackoff
+		policy Exponential
 		want   []time.Duration
 	}{
-		{"zero value", ExponentialBackoff{},
+		{"zero value", Exponential{},
 			[]time.Duration{1 * sec, 2 * sec, 4 * sec, 8 * sec, 16 * sec, 32 * sec, time.Minute, time.Minute}},
-		{"initial and max", ExponentialBackoff{Initial: 500 * time.Millisecond, Max: 5 * sec},
+		{"initial and max", Exponential{Initial: 500 * time.Millisecond, Max: 5 * sec},
 			[]time.Duration{ms(500), 1 * sec, 2 * sec, 4 * sec, 5 * sec, 5 * sec, 5 * sec, 5 * sec}},
-		{"multiplier 1.5", ExponentialBackoff{Multiplier: 1.5, Max: 10 * sec},
+		{"multiplier 1.5", Exponential{Multiplier: 1.5, Max: 10 * sec},
 			[]time.Duration{1 * sec, ms(1500), ms(2250), ms(3375), ms(5062.5), ms(7593.75), 10 * sec, 10 * sec}},
-		{"multiplier 1 is constant", ExponentialBackoff{Initial: 3 * sec, Multiplier: 1},
+		{"multiplier 1 is constant", Exponential{Initial: 3 * sec, Multiplier: 1},
 			[]time.Duration{3 * sec, 3 * sec, 3 * sec, 3 * sec}},
-		{"multiplier below 1 means 2", ExponentialBackoff{Multiplier: 0.5},
+		{"multiplier below 1 means 2", Exponential{Multiplier: 0.5},
 			[]time.Duration{1 * sec, 2 * sec, 4 * sec}},
-		{"negative fields mean defaults", ExponentialBackoff{Initial: -1, Multiplier: -3, Max: -1},
+		{"negative fields mean defaults", Exponential{Initial: -1, Multiplier: -3, Max: -1},
 			[]time.Duration{1 * sec, 2 * sec, 4 * sec, 8 * sec, 16 * sec, 32 * sec, time.Minute}},
-		{"initial above max is capped", ExponentialBackoff{Initial: time.Hour, Max: 30 * sec},
+		{"initial above max is capped", Exponential{Initial: time.Hour, Max: 30 * sec},
 			[]time.Duration{30 * sec, 30 * sec}},
-		{"negative jitter means none", ExponentialBackoff{Jitter: -0.5},
+		{"negative jitter means none", Exponential{Jitter: -0.5},
 			[]time.Duration{1 * sec, 2 * sec, 4 * sec}},
 	}
 	for _, tt := range tests {
@@ -120,13 +120,13 @@ func TestExponentialBackoffDelays(t *testing.T) {
 }
 
 func TestExponentialBackoffCapSurvivesLongStreaks(t *testing.T) {
-	for _, p := range []ExponentialBackoff{
+	for _, p := range []Exponential{
 		{MaxRetries: -1},
 		{MaxRetries: -1, Multiplier: 1e300, Max: time.Duration(math.MaxInt64)},
 		{MaxRetries: -1, Jitter: 1, seed: 7},
 	} {
 		tr := p.NewTracker(0)
-		max := cmpOr(p.Max, DefaultBackoffMax)
+		max := cmpOr(p.Max, DefaultMax)
 		for _, failures := range []int{64, 1000, math.MaxInt32, math.MaxInt} {
 			d, giveUp := tr.StartFailed(failures, fakeT0)
 			require.False(t, giveUp)
@@ -146,18 +146,18 @@ func cmpOr(d, def time.Duration) time.Duration {
 func TestExponentialBackoffRetriesBeforeFatal(t *testing.T) {
 	tests := []struct {
 		name         string
-		policy       ExponentialBackoff
+		policy       Exponential
 		startRetries int
 		attempts     []time.Duration
 		fatalAt      time.Duration
 	}{
-		{"startretries by default", ExponentialBackoff{}, 3,
+		{"startretries by default", Exponential{}, 3,
 			[]time.Duration{0, 1 * sec, 3 * sec, 7 * sec}, 7 * sec},
-		{"startretries 0", ExponentialBackoff{}, 0,
+		{"startretries 0", Exponential{}, 0,
 			[]time.Duration{0}, 0},
-		{"MaxRetries overrides startretries", ExponentialBackoff{MaxRetries: 5}, 1,
+		{"MaxRetries overrides startretries", Exponential{MaxRetries: 5}, 1,
 			[]time.Duration{0, 1 * sec, 3 * sec, 7 * sec, 15 * sec, 31 * sec}, 31 * sec},
-		{"capped", ExponentialBackoff{MaxRetries: 4, Max: 3 * sec}, 10,
+		{"capped", Exponential{MaxRetries: 4, Max: 3 * sec}, 10,
 			[]time.Duration{0, 1 * sec, 3 * sec, 6 * sec, 9 * sec}, 9 * sec},
 	}
 	for _, tt := range tests {
@@ -168,7 +168,7 @@ func TestExponentialBackoffRetriesBeforeFatal(t *testing.T) {
 }
 
 func TestExponentialBackoffNegativeMaxRetriesNeverGivesUp(t *testing.T) {
-	tr := ExponentialBackoff{MaxRetries: -1}.NewTracker(3)
+	tr := Exponential{MaxRetries: -1}.NewTracker(3)
 	for failures := 1; failures <= 10_000; failures++ {
 		_, giveUp := tr.StartFailed(failures, fakeT0)
 		require.False(t, giveUp, "failure %d", failures)
@@ -179,21 +179,21 @@ func TestExponentialBackoffNegativeMaxRetriesNeverGivesUp(t *testing.T) {
 // where base is the delay without jitter, and the draws cover that range.
 func TestExponentialBackoffJitterBounds(t *testing.T) {
 	tests := []struct {
-		policy ExponentialBackoff
+		policy Exponential
 		lo, hi []time.Duration // by failure, from 1
 	}{
-		{ // the table in RestartPolicy's doc comment
-			ExponentialBackoff{Jitter: 0.2},
+		{ // the table in Policy's doc comment
+			Exponential{Jitter: 0.2},
 			[]time.Duration{ms(800), ms(1600), ms(3200), ms(6400), ms(12800), ms(25600), 48 * sec, 48 * sec},
 			[]time.Duration{ms(1200), ms(2400), ms(4800), ms(9600), ms(19200), ms(38400), time.Minute, time.Minute},
 		},
-		{ // the table in ExponentialBackoff's doc comment
-			ExponentialBackoff{Jitter: 0.5},
+		{ // the table in Exponential's doc comment
+			Exponential{Jitter: 0.5},
 			[]time.Duration{ms(500), 1 * sec, 2 * sec, 4 * sec, 8 * sec, 16 * sec, 30 * sec, 30 * sec},
 			[]time.Duration{ms(1500), 3 * sec, 6 * sec, 12 * sec, 24 * sec, 48 * sec, time.Minute, time.Minute},
 		},
 		{ // above 1 is clamped to 1
-			ExponentialBackoff{Jitter: 7, Initial: 10 * sec, Max: 100 * sec},
+			Exponential{Jitter: 7, Initial: 10 * sec, Max: 100 * sec},
 			[]time.Duration{0, 0, 0},
 			[]time.Duration{20 * sec, 40 * sec, 80 * sec},
 		},
@@ -222,14 +222,14 @@ func TestExponentialBackoffJitterBounds(t *testing.T) {
 }
 
 func TestExponentialBackoffJitterSources(t *testing.T) {
-	draw := func(p ExponentialBackoff) []time.Duration { return delays(t, p.NewTracker(0), 20) }
+	draw := func(p Exponential) []time.Duration { return delays(t, p.NewTracker(0), 20) }
 
-	seeded := ExponentialBackoff{Jitter: 0.3, MaxRetries: -1, seed: 9}
+	seeded := Exponential{Jitter: 0.3, MaxRetries: -1, seed: 9}
 	assert.Equal(t, draw(seeded), draw(seeded), "same seed, same delays")
 
 	// Unseeded trackers each get their own random source, so processes that
 	// fail together spread out.
-	unseeded := ExponentialBackoff{Jitter: 0.3, MaxRetries: -1}
+	unseeded := Exponential{Jitter: 0.3, MaxRetries: -1}
 	assert.NotEqual(t, draw(unseeded), draw(unseeded))
 }
 
@@ -242,15 +242,15 @@ func TestExponentialBackoffRestartsAfterRunning(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		policy       ExponentialBackoff
+		policy       Exponential
 		startRetries int
 		steps        []step
 	}{
-		{"without DelayRestarts: at once, forever", ExponentialBackoff{}, 3, []step{
+		{"without DelayRestarts: at once, forever", Exponential{}, 3, []step{
 			{at: 0}, {at: 1 * sec}, {at: 2 * sec}, {at: 2 * sec}, {at: time.Hour},
 		}},
 		{"short runs back off, a long one resets the streak",
-			ExponentialBackoff{DelayRestarts: true, ResetAfter: 10 * sec}, 3, []step{
+			Exponential{DelayRestarts: true, ResetAfter: 10 * sec}, 3, []step{
 				{at: 0, delay: 1 * sec},                // first exit; due at 1s
 				{at: 3 * sec, delay: 2 * sec},          // ran 2s; due at 5s
 				{at: 6 * sec, delay: 4 * sec},          // ran 1s; due at 10s
@@ -260,18 +260,18 @@ func TestExponentialBackoffRestartsAfterRunning(t *testing.T) {
 				{at: 10 * time.Minute, delay: 1 * sec}, // a long run
 			}},
 		{"the cap and Max apply to restarts",
-			ExponentialBackoff{DelayRestarts: true, Max: 3 * sec}, 3, []step{
+			Exponential{DelayRestarts: true, Max: 3 * sec}, 3, []step{
 				{at: 0, delay: 1 * sec}, {at: 1 * sec, delay: 2 * sec}, {at: 3 * sec, delay: 3 * sec},
 				{at: 6 * sec, delay: 3 * sec},
 			}},
 		{"default ResetAfter is a minute",
-			ExponentialBackoff{DelayRestarts: true}, 3, []step{
+			Exponential{DelayRestarts: true}, 3, []step{
 				{at: 0, delay: 1 * sec},
 				{at: 1*sec + time.Minute - 1, delay: 2 * sec}, // ran 1m-1ns
 				{at: 3*sec + 2*time.Minute, delay: 1 * sec},   // ran 2m
 			}},
 		{"a run is timed from the last start, failed retries included",
-			ExponentialBackoff{DelayRestarts: true, ResetAfter: 10 * sec}, 3, []step{
+			Exponential{DelayRestarts: true, ResetAfter: 10 * sec}, 3, []step{
 				{at: 0, delay: 1 * sec},                     // due at 1s
 				{at: 1 * sec, failures: 1, delay: 1 * sec},  // that start failed; due at 2s
 				{at: 11 * sec, delay: 2 * sec},              // ran 9s since 2s (10s since 1s)
@@ -280,7 +280,7 @@ func TestExponentialBackoffRestartsAfterRunning(t *testing.T) {
 				{at: 26 * sec, delay: 1 * sec},              // ran 10s: a new streak
 			}},
 		{"FATAL ends the streak",
-			ExponentialBackoff{DelayRestarts: true}, 1, []step{
+			Exponential{DelayRestarts: true}, 1, []step{
 				{at: 0, delay: 1 * sec},
 				{at: 1 * sec, delay: 2 * sec},
 				{at: 3 * sec, failures: 1, delay: 1 * sec},
@@ -306,7 +306,7 @@ func TestExponentialBackoffRestartsAfterRunning(t *testing.T) {
 }
 
 func TestExponentialBackoffValidate(t *testing.T) {
-	valid := []ExponentialBackoff{
+	valid := []Exponential{
 		{},
 		{Initial: sec, Multiplier: 1, Max: time.Hour, Jitter: 1, MaxRetries: -1, DelayRestarts: true, ResetAfter: sec},
 		{Multiplier: 3.5, Jitter: 0.25, MaxRetries: 10},
@@ -315,23 +315,23 @@ func TestExponentialBackoffValidate(t *testing.T) {
 		assert.NoError(t, p.Validate(), "%+v", p)
 	}
 	invalid := []struct {
-		policy ExponentialBackoff
+		policy Exponential
 		msg    string
 	}{
-		{ExponentialBackoff{Initial: -sec}, "initial delay -1s is negative"},
-		{ExponentialBackoff{Multiplier: 0.5}, "multiplier 0.5 is below 1"},
-		{ExponentialBackoff{Multiplier: -2}, "multiplier -2 is below 1"},
-		{ExponentialBackoff{Multiplier: math.NaN()}, "multiplier NaN is below 1"},
-		{ExponentialBackoff{Multiplier: math.Inf(1)}, "multiplier is infinite"},
-		{ExponentialBackoff{Max: -sec}, "maximum delay -1s is negative"},
-		{ExponentialBackoff{Jitter: 1.5}, "jitter 1.5 is outside [0, 1]"},
-		{ExponentialBackoff{Jitter: -0.1}, "jitter -0.1 is outside [0, 1]"},
-		{ExponentialBackoff{Jitter: math.NaN()}, "jitter NaN is outside [0, 1]"},
-		{ExponentialBackoff{ResetAfter: -sec}, "reset time -1s is negative"},
+		{Exponential{Initial: -sec}, "initial delay -1s is negative"},
+		{Exponential{Multiplier: 0.5}, "multiplier 0.5 is below 1"},
+		{Exponential{Multiplier: -2}, "multiplier -2 is below 1"},
+		{Exponential{Multiplier: math.NaN()}, "multiplier NaN is below 1"},
+		{Exponential{Multiplier: math.Inf(1)}, "multiplier is infinite"},
+		{Exponential{Max: -sec}, "maximum delay -1s is negative"},
+		{Exponential{Jitter: 1.5}, "jitter 1.5 is outside [0, 1]"},
+		{Exponential{Jitter: -0.1}, "jitter -0.1 is outside [0, 1]"},
+		{Exponential{Jitter: math.NaN()}, "jitter NaN is outside [0, 1]"},
+		{Exponential{ResetAfter: -sec}, "reset time -1s is negative"},
 	}
 	for _, tt := range invalid {
 		err := tt.policy.Validate()
-		require.ErrorIs(t, err, ErrBadSpec, "%+v", tt.policy)
+		require.ErrorIs(t, err, ErrBadPolicy, "%+v", tt.policy)
 		assert.Contains(t, err.Error(), tt.msg)
 	}
 }
@@ -352,46 +352,46 @@ func TestRestartIntensity(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		policy       RestartIntensity
+		policy       Intensity
 		startRetries int
 		steps        []step
 	}{
 		{"gives up at the (MaxRestarts+1)-th restart within the window",
-			RestartIntensity{MaxRestarts: 3, Window: time.Minute}, 3, []step{
+			Intensity{MaxRestarts: 3, Window: time.Minute}, 3, []step{
 				{at: 0}, {at: 5 * sec}, {at: 10 * sec}, {at: 15 * sec, giveUp: true},
 			}},
 		{"restarts spread out never give up",
-			RestartIntensity{MaxRestarts: 3, Window: time.Minute}, 3,
+			Intensity{MaxRestarts: 3, Window: time.Minute}, 3,
 			every(20*sec, 50)},
 		{"restarts exactly a window apart are not in one window",
-			RestartIntensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
+			Intensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
 				{at: 0}, {at: 5 * sec}, {at: 10 * sec}, {at: 15 * sec}, {at: 20 * sec},
 			}},
 		{"just inside the window",
-			RestartIntensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
+			Intensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
 				{at: 0}, {at: 5 * sec}, {at: 10*sec - 1, giveUp: true},
 			}},
 		{"any window, not fixed buckets",
-			RestartIntensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
+			Intensity{MaxRestarts: 2, Window: 10 * sec}, 3, []step{
 				{at: 0}, {at: 8 * sec}, {at: 12 * sec}, {at: 17 * sec, giveUp: true},
 			}},
-		{"failed starts count, with LinearBackoff delays",
-			RestartIntensity{MaxRestarts: 3, Window: time.Minute}, 10, []step{
+		{"failed starts count, with Linear delays",
+			Intensity{MaxRestarts: 3, Window: time.Minute}, 10, []step{
 				{at: 0, failures: 1, delay: 1 * sec},
 				{at: 1 * sec, failures: 2, delay: 2 * sec},
 				{at: 3 * sec, failures: 3, delay: 3 * sec},
 				{at: 6 * sec, failures: 4, giveUp: true}, // startretries would allow 10
 			}},
 		{"failed starts and restarts count together",
-			RestartIntensity{MaxRestarts: 3, Window: time.Minute}, 10, []step{
+			Intensity{MaxRestarts: 3, Window: time.Minute}, 10, []step{
 				{at: 0},
 				{at: 0, failures: 1, delay: 1 * sec},
 				{at: 5 * sec},
 				{at: 9 * sec, giveUp: true},
 			}},
 		{"a restart counts when it is due",
-			RestartIntensity{
-				Policy:      ExponentialBackoff{Initial: 10 * sec},
+			Intensity{
+				Policy:      Exponential{Initial: 10 * sec},
 				MaxRestarts: 1, Window: 15 * sec,
 			}, 10, []step{
 				{at: 0, failures: 1, delay: 10 * sec},        // due at 10s
@@ -399,7 +399,7 @@ func TestRestartIntensity(t *testing.T) {
 				{at: 31 * sec, giveUp: true},                 // due at 31s: 1s after the last
 			}},
 		{"the wrapped policy's give-up passes through and resets the count",
-			RestartIntensity{MaxRestarts: 2, Window: time.Minute}, 1, []step{
+			Intensity{MaxRestarts: 2, Window: time.Minute}, 1, []step{
 				{at: 0, failures: 1, delay: 1 * sec},
 				{at: 1 * sec, failures: 2, giveUp: true}, // startretries=1
 				{at: 2 * sec},                            // started by hand
@@ -407,13 +407,13 @@ func TestRestartIntensity(t *testing.T) {
 				{at: 4 * sec, giveUp: true},
 			}},
 		{"after giving up a manual start gets the full allowance",
-			RestartIntensity{MaxRestarts: 1, Window: time.Minute}, 3, []step{
+			Intensity{MaxRestarts: 1, Window: time.Minute}, 3, []step{
 				{at: 0}, {at: 1 * sec, giveUp: true}, {at: 2 * sec}, {at: 3 * sec, giveUp: true},
 			}},
 		{"MaxRestarts 0 allows no restart",
-			RestartIntensity{Window: time.Minute}, 3, []step{{at: 0, giveUp: true}}},
+			Intensity{Window: time.Minute}, 3, []step{{at: 0, giveUp: true}}},
 		{"Window 0 disables the limit",
-			RestartIntensity{MaxRestarts: 1}, 3, every(0, 100)},
+			Intensity{MaxRestarts: 1}, 3, every(0, 100)},
 	}
 	for _, tt := range tests {
 		tr := tt.policy.NewTracker(tt.startRetries)
@@ -433,14 +433,17 @@ func TestRestartIntensity(t *testing.T) {
 }
 
 func TestRestartIntensityValidate(t *testing.T) {
-	assert.NoError(t, RestartIntensity{}.Validate())
-	assert.NoError(t, RestartIntensity{Policy: ExponentialBackoff{}, MaxRestarts: 5, Window: time.Minute}.Validate())
+	assert.NoError(t, Intensity{}.Validate())
+	assert.NoError(t, Intensity{Policy: Exponential{}, MaxRestarts: 5, Window: time.Minute}.Validate())
 
-	err := RestartIntensity{MaxRestarts: -1, Window: time.Minute}.Validate()
-	require.ErrorIs(t, err, ErrBadSpec)
+	err := Intensity{MaxRestarts: -1, Window: time.Minute}.Validate()
+	require.ErrorIs(t, err, ErrBadPolicy)
 	assert.Contains(t, err.Error(), "maximum restarts -1 is negative")
 
-	err = RestartIntensity{Policy: ExponentialBackoff{Jitter: 2}}.Validate()
-	require.ErrorIs(t, err, ErrBadSpec)
+	err = Intensity{Policy: Exponential{Jitter: 2}}.Validate()
+	require.ErrorIs(t, err, ErrBadPolicy)
 	assert.Contains(t, err.Error(), "jitter 2 is outside [0, 1]")
 }
+
+// fakeT0 is where the fake clocks of the tests start.
+var fakeT0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)

@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"errors"
@@ -53,12 +53,12 @@ func TestReadLog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadLog(path, tt.offset, tt.length)
+			got, err := Read(path, tt.offset, tt.length)
 			if !errors.Is(err, tt.err) {
-				t.Fatalf("ReadLog(%d, %d) error %v, want %v", tt.offset, tt.length, err, tt.err)
+				t.Fatalf("Read(%d, %d) error %v, want %v", tt.offset, tt.length, err, tt.err)
 			}
 			if string(got) != tt.want {
-				t.Errorf("ReadLog(%d, %d) = %q, want %q", tt.offset, tt.length, got, tt.want)
+				t.Errorf("Read(%d, %d) = %q, want %q", tt.offset, tt.length, got, tt.want)
 			}
 		})
 	}
@@ -84,10 +84,10 @@ func TestReadLogErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ReadLog(tt.path, -10, 5); !errors.Is(err, tt.err) {
+			if _, err := Read(tt.path, -10, 5); !errors.Is(err, tt.err) {
 				t.Errorf("ReadLog: %v, want %v", err, tt.err)
 			}
-			data, off, overflow, err := TailLog(tt.path, 7, 10)
+			data, off, overflow, err := Tail(tt.path, 7, 10)
 			if !errors.Is(err, tt.err) || data != nil || off != 7 || overflow {
 				t.Errorf("TailLog = %q, %d, %v, %v; want nil, 7, false, %v", data, off, overflow, err, tt.err)
 			}
@@ -124,12 +124,12 @@ func TestTailLog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, off, overflow, err := TailLog(path, tt.offset, tt.length)
+			got, off, overflow, err := Tail(path, tt.offset, tt.length)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if string(got) != tt.want || off != tt.newOffset || overflow != tt.overflow {
-				t.Errorf("TailLog(%d, %d) = %q, %d, %v; want %q, %d, %v",
+				t.Errorf("Tail(%d, %d) = %q, %d, %v; want %q, %d, %v",
 					tt.offset, tt.length, got, off, overflow, tt.want, tt.newOffset, tt.overflow)
 			}
 		})
@@ -141,7 +141,7 @@ func TestTailLogEmptyFile(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, off, overflow, err := TailLog(path, 0, 1600)
+	got, off, overflow, err := Tail(path, 0, 1600)
 	if err != nil || len(got) != 0 || off != 0 || overflow {
 		t.Errorf("TailLog = %q, %d, %v, %v", got, off, overflow, err)
 	}
@@ -152,23 +152,23 @@ func TestTailLogEmptyFile(t *testing.T) {
 // there.
 func TestTailLogAcrossRotation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 40, 1)
+	l := New(path, 40, 1)
 	defer l.Close()
 	logTestWrite(t, l, "0123456789012345678901234567890\n") // 32 bytes
 
-	data, off, _, err := TailLog(path, 0, 100)
+	data, off, _, err := Tail(path, 0, 100)
 	if err != nil || string(data) != "0123456789012345678901234567890\n" || off != 32 {
 		t.Fatalf("first call: %q, %d, %v", data, off, err)
 	}
 	logTestWrite(t, l, "abcdefghij\n") // 43 bytes: rotates
 	logTestWrite(t, l, "new\n")
 
-	data, off, overflow, err := TailLog(path, off, 100)
+	data, off, overflow, err := Tail(path, off, 100)
 	if err != nil || len(data) != 0 || off != 4 || overflow {
 		t.Fatalf("after rotation: %q, %d, %v, %v; want nothing and offset 4", data, off, overflow, err)
 	}
 	logTestWrite(t, l, "next\n")
-	data, next, overflow, err := TailLog(path, off, 100)
+	data, next, overflow, err := Tail(path, off, 100)
 	if err != nil || string(data) != "new\nnext\n" || next != 9 || overflow {
 		t.Errorf("next call: %q, %d, %v, %v; want the whole new file", data, next, overflow, err)
 	}
@@ -178,19 +178,19 @@ func TestTailLogAcrossRotation(t *testing.T) {
 }
 
 // A client that follows a log and wants each byte once.
-func ExampleTailLog() {
+func ExampleTail() {
 	dir, err := os.MkdirTemp("", "example")
 	if err != nil {
 		panic(err)
 	}
 	defer os.RemoveAll(dir)
-	log := NewLogFile(filepath.Join(dir, "app.log"), 0, 0)
+	log := New(filepath.Join(dir, "app.log"), 0, 0)
 	defer log.Close()
 
 	var offset int64
 	for _, lines := range []string{"starting\n", "ready\n", "request 1\nrequest 2\nrequest 3\n"} {
 		fmt.Fprint(log, lines)
-		data, next, overflow, err := TailLog(log.Path(), offset, 16)
+		data, next, overflow, err := Tail(log.Path(), offset, 16)
 		if err != nil {
 			panic(err)
 		}

@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // AUTO child logs live in the child log directory under names that
 // supervisord's mkstemp call would give them, e.g.
 // foo-stdout---supervisor-0nluq_q8.log, so that tools which know those names
-// (and CleanAutoLogs of either implementation) find them.
+// (and CleanAuto of either implementation) find them.
 
 // autoLogChars are the characters of the random part of an AUTO log name,
 // those of Python's tempfile names.
@@ -27,7 +27,7 @@ const autoLogAttempts = 10000
 // <process>-<channel>---<identifier>-XXXXXXXX.log in dir, with mode 0600,
 // and returns its path. XXXXXXXX are eight random characters from
 // [a-z0-9_]; an existing file is never reused.
-func autoLogPath(dir, process, channel, identifier string) (string, error) {
+func AutoPath(dir, process, channel, identifier string) (string, error) {
 	prefix := process + "-" + channel + "---" + identifier + "-"
 	var random [8]byte
 	for range autoLogAttempts {
@@ -50,20 +50,20 @@ func autoLogPath(dir, process, channel, identifier string) (string, error) {
 	return "", fmt.Errorf("create AUTO log for %s %s in %s: no unused name found", process, channel, dir)
 }
 
-// autoLogPattern matches the names CleanAutoLogs removes. As supervisord's
+// autoLogPattern matches the names CleanAuto removes. As supervisord's
 // pattern it is matched at the start of the name only, so anything may
 // follow ".log" and a rotated AUTO log (.log.1 ... .log.N) matches too.
 func autoLogPattern(identifier string) *regexp.Regexp {
 	return regexp.MustCompile(`^.+?---` + regexp.QuoteMeta(identifier) + `-\S+\.log\.{0,1}\d{0,4}`)
 }
 
-// CleanAutoLogs removes from dir the AUTO child logs, and their backups, that
+// CleanAuto removes from dir the AUTO child logs, and their backups, that
 // a supervisor with this identifier created: the files whose names match
 // supervisord's pattern ^.+?---<identifier>-\S+\.log\.{0,1}\d{0,4} at their
 // start. supervisord does this at start and on every reload unless nocleanup
 // is set. Directories are left alone; a file that cannot be removed does not
 // stop the others, and all such failures are returned together.
-func CleanAutoLogs(dir, identifier string) error {
+func CleanAuto(dir, identifier string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("clean AUTO logs: %w", err)

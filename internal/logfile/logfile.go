@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"errors"
@@ -11,13 +11,13 @@ import (
 	"time"
 )
 
-// LogFile is an io.Writer that appends to one log file and rotates it the
+// File is an io.Writer that appends to one log file and rotates it the
 // way supervisord does. A process's stdout and stderr each get one; the main
 // log can use one too.
 //
 // The file is opened on the first Write, in append mode, so an explicit log
 // path first appears when the process first writes to it. A file the
-// LogFile creates gets mode 0644 less the umask; once a file has been opened
+// File creates gets mode 0644 less the umask; once a file has been opened
 // its permission bits are kept for the files that replace it on rotation or
 // Clear, so an AUTO log (created 0600 when its name is chosen) stays private.
 //
@@ -28,18 +28,18 @@ import (
 // Write is never split, so a single large Write may leave a backup bigger
 // than maxBytes. maxBytes <= 0 never rotates, and a path that is not a
 // regular file (/dev/stdout, a FIFO, a terminal) is never rotated, truncated
-// or removed. The LogFile never seeks. Two LogFiles should not share a path:
+// or removed. The File never seeks. Two LogFiles should not share a path:
 // each would rotate the file under the other, which would then write to the
 // backup (supervisord behaves the same).
 //
-// A LogFile is safe for concurrent use; each Write reaches the file whole,
+// A File is safe for concurrent use; each Write reaches the file whole,
 // never interleaved with another Write. A failed open, write or rotation is
 // returned by the Write that met it and counted (see Failures), and the
-// LogFile stays usable: a Write after a failure opens the path again, so
+// File stays usable: a Write after a failure opens the path again, so
 // logging resumes by itself once the disk or directory is back. Opening
 // never blocks (a FIFO without a reader is an error), but a Write to a FIFO
 // or terminal waits for room, as any writer does.
-type LogFile struct {
+type File struct {
 	path     string
 	maxBytes int64
 	backups  int
@@ -48,7 +48,7 @@ type LogFile struct {
 	mu      sync.Mutex
 	f       *os.File // nil until the first Write, after Close or a failure
 	regular bool     // f is a regular file, so it may be rotated
-	size    int64    // size of f as far as this LogFile knows
+	size    int64    // size of f as far as this File knows
 	perm    fs.FileMode
 	closed  bool
 
@@ -56,35 +56,35 @@ type LogFile struct {
 	lastErr  error
 }
 
-// defaultLogPerm is the mode of a log file the LogFile creates itself,
+// defaultLogPerm is the mode of a log file the File creates itself,
 // before the umask: readable by others like supervisord's (umask 022) files,
 // never writable by them.
 const defaultLogPerm fs.FileMode = 0o644
 
-// NewLogFile returns a LogFile that writes to path, rotating it at maxBytes
+// New returns a File that writes to path, rotating it at maxBytes
 // and keeping backups old files. Nothing is opened until the first Write.
-func NewLogFile(path string, maxBytes int64, backups int) *LogFile {
-	return &LogFile{path: path, maxBytes: maxBytes, backups: backups, perm: defaultLogPerm}
+func New(path string, maxBytes int64, backups int) *File {
+	return &File{path: path, maxBytes: maxBytes, backups: backups, perm: defaultLogPerm}
 }
 
-// newPrivateLogFile is NewLogFile for files that must stay readable by
+// NewPrivate is New for files that must stay readable by
 // their owner only (AUTO child logs), even if something deletes them and the
-// LogFile has to create them again.
-func newPrivateLogFile(path string, maxBytes int64, backups int) *LogFile {
-	l := NewLogFile(path, maxBytes, backups)
+// File has to create them again.
+func NewPrivate(path string, maxBytes int64, backups int) *File {
+	l := New(path, maxBytes, backups)
 	l.perm = 0o600
 	return l
 }
 
-// Path returns the path the LogFile writes to.
-func (l *LogFile) Path() string { return l.path }
+// Path returns the path the File writes to.
+func (l *File) Path() string { return l.path }
 
 // Write appends p to the file as one write, then rotates the file if it has
 // reached maxBytes. n counts the bytes that reached the file; err reports a
 // failed open, write or rotation (the bytes may have been written even so).
 // Writing nothing does not open the file. After Close, Write returns
 // os.ErrClosed.
-func (l *LogFile) Write(p []byte) (n int, err error) {
+func (l *File) Write(p []byte) (n int, err error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -117,7 +117,7 @@ func (l *LogFile) Write(p []byte) (n int, err error) {
 // later writes go to a new file at path. Bytes written before Reopen stay in
 // the old file. If no file is open (nothing was written yet, or the last
 // attempt failed) Reopen does nothing: the next Write opens the path.
-func (l *LogFile) Reopen() error {
+func (l *File) Reopen() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -138,7 +138,7 @@ func (l *LogFile) Reopen() error {
 // names something other than a regular file is not removed, only reopened.
 // If the removal fails the file is still reopened and the removal's error is
 // returned.
-func (l *LogFile) Clear() error {
+func (l *File) Clear() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -157,9 +157,9 @@ func (l *LogFile) Clear() error {
 	return rmErr
 }
 
-// Close closes the file. The LogFile cannot be used afterwards: Write,
+// Close closes the file. The File cannot be used afterwards: Write,
 // Reopen and Clear return os.ErrClosed. Closing twice is not an error.
-func (l *LogFile) Close() error {
+func (l *File) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -176,13 +176,13 @@ func (l *LogFile) Close() error {
 
 // Failures returns how many opens, writes and rotations have failed so far
 // and the latest of those errors (nil if none).
-func (l *LogFile) Failures() (count uint64, last error) {
+func (l *File) Failures() (count uint64, last error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.failures, l.lastErr
 }
 
-func (l *LogFile) fail(err error) error {
+func (l *File) fail(err error) error {
 	l.failures++
 	l.lastErr = err
 	return err
@@ -190,7 +190,7 @@ func (l *LogFile) fail(err error) error {
 
 // drop closes the current file, if any; a close error is of no use to
 // anyone once the data has been handed to the kernel.
-func (l *LogFile) drop() {
+func (l *File) drop() {
 	if l.f != nil {
 		l.f.Close()
 		l.f = nil
@@ -200,7 +200,7 @@ func (l *LogFile) drop() {
 // open opens l.path for appending, truncating it if truncate is set. The
 // open is non-blocking so that a FIFO without a reader fails (ENXIO) instead
 // of hanging the writer; Go's poller makes the later writes wait as usual.
-func (l *LogFile) open(truncate bool) error {
+func (l *File) open(truncate bool) error {
 	flag := os.O_WRONLY | os.O_APPEND | os.O_CREATE | syscall.O_NONBLOCK
 	if truncate {
 		flag |= os.O_TRUNC
@@ -219,18 +219,18 @@ func (l *LogFile) open(truncate bool) error {
 	return nil
 }
 
-// SetMaxAge makes the LogFile delete its rotated backups (path.1 ...
+// SetMaxAge makes the File delete its rotated backups (path.1 ...
 // path.N) once they are older than d, checked whenever it opens or rotates
 // the file. Zero, the default, keeps them whatever their age. An extension:
 // supervisord keeps backups until rotation pushes them out.
-func (l *LogFile) SetMaxAge(d time.Duration) {
+func (l *File) SetMaxAge(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.maxAge = d
 }
 
 // expireBackups deletes the backups older than maxAge.
-func (l *LogFile) expireBackups() {
+func (l *File) expireBackups() {
 	if l.maxAge <= 0 {
 		return
 	}
@@ -245,10 +245,10 @@ func (l *LogFile) expireBackups() {
 
 // rotateIfFull rotates the file when it has reached maxBytes. The size
 // counted by Write is checked against the file's real one before rotating,
-// so a file truncated behind the LogFile's back (logrotate's copytruncate)
+// so a file truncated behind the File's back (logrotate's copytruncate)
 // is not rotated early. If a rename fails, nothing is truncated: the writer
 // keeps appending to the current file and tries again after the next Write.
-func (l *LogFile) rotateIfFull() error {
+func (l *File) rotateIfFull() error {
 	if l.maxBytes <= 0 || !l.regular || l.size < l.maxBytes {
 		return nil
 	}
@@ -290,79 +290,3 @@ func (l *LogFile) rotateIfFull() error {
 	return nil
 }
 
-// tailBuffer keeps the last bytes written to it, for "last output" of a
-// process that has no log file. The zero value keeps nothing; use
-// newTailBuffer. It is safe for concurrent use.
-type tailBuffer struct {
-	mu    sync.Mutex
-	size  int    // capacity of the ring
-	buf   []byte // the ring, allocated at the first write so idle children cost nothing
-	pos   int    // where the next byte goes
-	full  bool   // the ring has wrapped at least once
-	total int64  // bytes written since creation or Reset
-}
-
-// defaultTailBytes is a sensible size for a tailBuffer: what supervisorctl
-// tail shows, with room to spare.
-const defaultTailBytes = 64 << 10
-
-func newTailBuffer(size int) *tailBuffer {
-	return &tailBuffer{size: size}
-}
-
-// Write keeps the last bytes of p. It never fails.
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := len(p)
-	t.total += int64(n)
-	size := t.size
-	if size == 0 || n == 0 {
-		return n, nil
-	}
-	if t.buf == nil {
-		t.buf = make([]byte, size)
-	}
-	if n >= size {
-		copy(t.buf, p[n-size:])
-		t.pos, t.full = 0, true
-		return n, nil
-	}
-	k := copy(t.buf[t.pos:], p)
-	if k < n {
-		copy(t.buf, p[k:])
-		t.full = true
-	}
-	t.pos = (t.pos + n) % size
-	if t.pos == 0 {
-		t.full = true
-	}
-	return n, nil
-}
-
-// Bytes returns a copy of the kept bytes, oldest first.
-func (t *tailBuffer) Bytes() []byte {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.full {
-		return append([]byte(nil), t.buf[:t.pos]...)
-	}
-	out := make([]byte, 0, len(t.buf))
-	out = append(out, t.buf[t.pos:]...)
-	return append(out, t.buf[:t.pos]...)
-}
-
-// Total returns how many bytes have been written since creation or Reset,
-// kept or not.
-func (t *tailBuffer) Total() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.total
-}
-
-// Reset forgets everything written.
-func (t *tailBuffer) Reset() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.pos, t.full, t.total = 0, false, 0
-}

@@ -1,22 +1,31 @@
-package supervisor
+// Package restart holds the policies that decide how long a supervised
+// process waits before it is started again, and when the supervisor gives
+// up on it (FATAL): supervisord's own (Linear, the default), an
+// exponential backoff with jitter, and a restart-intensity limit that wraps
+// either. A policy goes in supervisor.ProgramSpec.Restart; the supervisor
+// makes one Tracker per process. The package does not import the
+// supervisor, so a policy and its trackers can be tested on their own (see
+// the examples), or on a real process with supervisortest.Clock.
+package restart
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
 )
 
-// RestartPolicy decides how long a process waits before it is started again,
+// Policy decides how long a process waits before it is started again,
 // and when the supervisor gives up on it (FATAL). A policy is configuration:
-// it makes one RestartTracker per process, which holds that process's state,
+// it makes one Tracker per process, which holds that process's state,
 // so one policy value may be shared by many programs.
 //
 // Three policies are provided. For a program whose every start fails at once
 // (startretries=3 unless said otherwise), a user sees these delays before
 // each retry:
 //
-//	failure   LinearBackoff   ExponentialBackoff{}   ExponentialBackoff{Jitter: 0.2, MaxRetries: 8}
+//	failure   Linear   Exponential{}   Exponential{Jitter: 0.2, MaxRetries: 8}
 //	1         1s              1s                     0.8s .. 1.2s
 //	2         2s              2s                     1.6s .. 2.4s
 //	3         3s              4s                     3.2s .. 4.8s
@@ -28,18 +37,18 @@ import (
 //	9                                                FATAL
 //
 // A process that reached RUNNING and then exited is restarted at once by
-// both backoffs, unless ExponentialBackoff.DelayRestarts is set. [RestartIntensity]
+// both backoffs, unless Exponential.DelayRestarts is set. [Intensity]
 // wraps any policy and gives up when restarts come too often.
-type RestartPolicy interface {
+type Policy interface {
 	// NewTracker returns the state for one process whose ProgramSpec allows
 	// startRetries retries of a failed start.
-	NewTracker(startRetries int) RestartTracker
+	NewTracker(startRetries int) Tracker
 }
 
-// RestartTracker is one process's restart state. The process goroutine calls
+// Tracker is one process's restart state. The process goroutine calls
 // it; it need not be safe for concurrent use. The times passed in come from
 // the supervisor's Clock and never go backwards.
-type RestartTracker interface {
+type Tracker interface {
 	// StartFailed is called when the failures-th consecutive start attempt
 	// failed (failures >= 1) and the process entered BACKOFF. It returns the
 	// delay before the next attempt, or giveUp to move to FATAL.
@@ -50,7 +59,7 @@ type RestartTracker interface {
 	Restarting(now time.Time) (delay time.Duration, giveUp bool)
 }
 
-// LinearBackoff is supervisord's policy and the default: after the n-th
+// Linear is supervisord's policy and the default: after the n-th
 // consecutive failed start the next attempt waits n seconds; after
 // startretries retries the process is FATAL. A process that reached RUNNING
 // is restarted at once, however often it exits.
@@ -65,10 +74,10 @@ type RestartTracker interface {
 //
 // A child that fails only after StartSecs moves each attempt later by that
 // much.
-type LinearBackoff struct{}
+type Linear struct{}
 
-// NewTracker implements RestartPolicy.
-func (LinearBackoff) NewTracker(startRetries int) RestartTracker {
+// NewTracker implements Policy.
+func (Linear) NewTracker(startRetries int) Tracker {
 	return linearTracker{retries: startRetries}
 }
 
@@ -83,15 +92,15 @@ func (t linearTracker) StartFailed(failures int, _ time.Time) (time.Duration, bo
 
 func (linearTracker) Restarting(time.Time) (time.Duration, bool) { return 0, false }
 
-// Defaults of ExponentialBackoff's zero fields.
+// Defaults of Exponential's zero fields.
 const (
-	DefaultBackoffInitial    = time.Second
-	DefaultBackoffMultiplier = 2.0
-	DefaultBackoffMax        = time.Minute
-	DefaultBackoffResetAfter = time.Minute
+	DefaultInitial    = time.Second
+	DefaultMultiplier = 2.0
+	DefaultMax        = time.Minute
+	DefaultResetAfter = time.Minute
 )
 
-// ExponentialBackoff waits Initial after the first failed start and
+// Exponential waits Initial after the first failed start and
 // Multiplier times longer after each further one, up to Max. Its zero value
 // is ready to use: 1s, 2s, 4s, 8s, ... 1m, FATAL after startretries retries.
 //
@@ -106,14 +115,14 @@ const (
 // which gives these delays (before the retry limit, if any, is reached):
 //
 //	policy                        failure:  1      2      3      4      5      6      7      8
-//	ExponentialBackoff{}                      1s     2s     4s     8s     16s    32s    1m     1m
+//	Exponential{}                      1s     2s     4s     8s     16s    32s    1m     1m
 //	{Initial: 500ms, Max: 5s}                 0.5s   1s     2s     4s     5s     5s     5s     5s
 //	{Multiplier: 1.5, Max: 10s}               1s     1.5s   2.25s  3.375s 5.06s  7.59s  10s    10s
 //	{Jitter: 0.5}               from          0.5s   1s     2s     4s     8s     16s    30s    30s
 //	                            to            1.5s   3s     6s     12s    24s    48s    1m     1m
 //
 // The process is FATAL after the last allowed retry fails (MaxRetries, or
-// the program's startretries), as with [LinearBackoff].
+// the program's startretries), as with [Linear].
 //
 // A process that reached RUNNING and then exited is restarted at once unless
 // DelayRestarts is set. Then each exit of a streak of short runs waits like a
@@ -121,20 +130,20 @@ const (
 // ResetAfter or longer ends the streak, so its exit waits Initial again. A run
 // is timed from the moment its start was due (the last delay returned), which
 // includes StartSecs. Restarts never give up; wrap the policy in
-// [RestartIntensity] for that.
+// [Intensity] for that.
 //
-// Call [ExponentialBackoff.Validate] to reject out-of-range fields; NewTracker
+// Call [Exponential.Validate] to reject out-of-range fields; NewTracker
 // replaces them as each field's doc says.
-type ExponentialBackoff struct {
+type Exponential struct {
 	// Initial is the delay after the first failure. Zero or negative means
-	// DefaultBackoffInitial (1s).
+	// DefaultInitial (1s).
 	Initial time.Duration
 	// Multiplier scales each delay from the one before. Below 1 (including
-	// zero) means DefaultBackoffMultiplier (2), since a shrinking delay is no
+	// zero) means DefaultMultiplier (2), since a shrinking delay is no
 	// backoff; 1 gives constant delays of Initial.
 	Multiplier float64
 	// Max caps every delay, jitter included. Zero or negative means
-	// DefaultBackoffMax (1 minute).
+	// DefaultMax (1 minute).
 	Max time.Duration
 	// Jitter spreads each delay by up to this fraction either way, then caps
 	// it at Max. 0 (no jitter) to 1; values outside are clamped to that range.
@@ -146,7 +155,7 @@ type ExponentialBackoff struct {
 	// too, when it keeps exiting within ResetAfter of its start.
 	DelayRestarts bool
 	// ResetAfter is how long a run must last to end a streak of restarts
-	// (DelayRestarts only). Zero or negative means DefaultBackoffResetAfter
+	// (DelayRestarts only). Zero or negative means DefaultResetAfter
 	// (1 minute).
 	ResetAfter time.Duration
 
@@ -156,27 +165,27 @@ type ExponentialBackoff struct {
 }
 
 // Validate reports a field outside its documented range, wrapping
-// ErrBadSpec. Zero fields, which mean defaults, are valid.
-func (b ExponentialBackoff) Validate() error {
+// ErrBadPolicy. Zero fields, which mean defaults, are valid.
+func (b Exponential) Validate() error {
 	switch {
 	case b.Initial < 0:
-		return fmt.Errorf("%w: exponential backoff: initial delay %v is negative", ErrBadSpec, b.Initial)
+		return fmt.Errorf("%w: exponential backoff: initial delay %v is negative", ErrBadPolicy, b.Initial)
 	case b.Multiplier != 0 && !(b.Multiplier >= 1): // !(>=) also catches NaN
-		return fmt.Errorf("%w: exponential backoff: multiplier %v is below 1", ErrBadSpec, b.Multiplier)
+		return fmt.Errorf("%w: exponential backoff: multiplier %v is below 1", ErrBadPolicy, b.Multiplier)
 	case math.IsInf(b.Multiplier, 1):
-		return fmt.Errorf("%w: exponential backoff: multiplier is infinite", ErrBadSpec)
+		return fmt.Errorf("%w: exponential backoff: multiplier is infinite", ErrBadPolicy)
 	case b.Max < 0:
-		return fmt.Errorf("%w: exponential backoff: maximum delay %v is negative", ErrBadSpec, b.Max)
+		return fmt.Errorf("%w: exponential backoff: maximum delay %v is negative", ErrBadPolicy, b.Max)
 	case !(b.Jitter >= 0 && b.Jitter <= 1):
-		return fmt.Errorf("%w: exponential backoff: jitter %v is outside [0, 1]", ErrBadSpec, b.Jitter)
+		return fmt.Errorf("%w: exponential backoff: jitter %v is outside [0, 1]", ErrBadPolicy, b.Jitter)
 	case b.ResetAfter < 0:
-		return fmt.Errorf("%w: exponential backoff: reset time %v is negative", ErrBadSpec, b.ResetAfter)
+		return fmt.Errorf("%w: exponential backoff: reset time %v is negative", ErrBadPolicy, b.ResetAfter)
 	}
 	return nil
 }
 
-// NewTracker implements RestartPolicy.
-func (b ExponentialBackoff) NewTracker(startRetries int) RestartTracker {
+// NewTracker implements Policy.
+func (b Exponential) NewTracker(startRetries int) Tracker {
 	t := &exponentialTracker{
 		initial:       b.Initial,
 		multiplier:    b.Multiplier,
@@ -187,13 +196,13 @@ func (b ExponentialBackoff) NewTracker(startRetries int) RestartTracker {
 		resetAfter:    b.ResetAfter,
 	}
 	if t.initial <= 0 {
-		t.initial = DefaultBackoffInitial
+		t.initial = DefaultInitial
 	}
 	if !(t.multiplier >= 1) || math.IsInf(t.multiplier, 1) {
-		t.multiplier = DefaultBackoffMultiplier
+		t.multiplier = DefaultMultiplier
 	}
 	if t.max <= 0 {
-		t.max = DefaultBackoffMax
+		t.max = DefaultMax
 	}
 	switch {
 	case t.jitter > 1:
@@ -208,7 +217,7 @@ func (b ExponentialBackoff) NewTracker(startRetries int) RestartTracker {
 		t.retries = -1
 	}
 	if t.resetAfter <= 0 {
-		t.resetAfter = DefaultBackoffResetAfter
+		t.resetAfter = DefaultResetAfter
 	}
 	if t.jitter > 0 {
 		if b.seed != 0 {
@@ -273,7 +282,7 @@ func (t *exponentialTracker) delay(n int) time.Duration {
 	return time.Duration(d)
 }
 
-// RestartIntensity wraps another policy and gives up (FATAL) when a process
+// Intensity wraps another policy and gives up (FATAL) when a process
 // would be started more than MaxRestarts times within any Window, as
 // Erlang/OTP supervisors' restart intensity and suture's failure threshold
 // do. Retries after a failed start and automatic restarts after RUNNING both
@@ -282,7 +291,7 @@ func (t *exponentialTracker) delay(n int) time.Duration {
 //
 // It is how a policy that restarts forever, such as supervisord's restart of
 // a process that had reached RUNNING, is told to stop: with
-// RestartIntensity{MaxRestarts: 3, Window: time.Minute} a child that runs a
+// Intensity{MaxRestarts: 3, Window: time.Minute} a child that runs a
 // few seconds and crashes is restarted at once three times, then FATAL:
 //
 //	exits at    t0        t0+5s     t0+10s    t0+15s
@@ -293,10 +302,10 @@ func (t *exponentialTracker) delay(n int) time.Duration {
 // zero, so a manual start gets the full allowance.
 //
 // Window <= 0 disables the limit: the wrapped policy alone decides.
-type RestartIntensity struct {
+type Intensity struct {
 	// Policy decides the delays and may give up sooner. Nil means
-	// LinearBackoff.
-	Policy RestartPolicy
+	// Linear.
+	Policy Policy
 	// MaxRestarts is how many restarts are allowed within Window. Zero
 	// allows none: the process is FATAL the first time it would restart.
 	MaxRestarts int
@@ -305,10 +314,10 @@ type RestartIntensity struct {
 }
 
 // Validate reports a field outside its documented range, wrapping
-// ErrBadSpec, and validates the wrapped policy if it has a Validate method.
-func (r RestartIntensity) Validate() error {
+// ErrBadPolicy, and validates the wrapped policy if it has a Validate method.
+func (r Intensity) Validate() error {
 	if r.MaxRestarts < 0 {
-		return fmt.Errorf("%w: restart intensity: maximum restarts %d is negative", ErrBadSpec, r.MaxRestarts)
+		return fmt.Errorf("%w: restart intensity: maximum restarts %d is negative", ErrBadPolicy, r.MaxRestarts)
 	}
 	if v, ok := r.Policy.(interface{ Validate() error }); ok {
 		return v.Validate()
@@ -316,11 +325,11 @@ func (r RestartIntensity) Validate() error {
 	return nil
 }
 
-// NewTracker implements RestartPolicy.
-func (r RestartIntensity) NewTracker(startRetries int) RestartTracker {
+// NewTracker implements Policy.
+func (r Intensity) NewTracker(startRetries int) Tracker {
 	p := r.Policy
 	if p == nil {
-		p = LinearBackoff{}
+		p = Linear{}
 	}
 	return &intensityTracker{
 		inner:  p.NewTracker(startRetries),
@@ -330,7 +339,7 @@ func (r RestartIntensity) NewTracker(startRetries int) RestartTracker {
 }
 
 type intensityTracker struct {
-	inner  RestartTracker
+	inner  Tracker
 	max    int
 	window time.Duration
 	starts []time.Time // due times of counted restarts within the window
@@ -371,3 +380,6 @@ func (t *intensityTracker) count(now time.Time, d time.Duration, giveUp bool) (t
 	t.starts = append(t.starts, due)
 	return d, false
 }
+
+// ErrBadPolicy matches the errors of the policies' Validate methods.
+var ErrBadPolicy = errors.New("invalid restart policy")

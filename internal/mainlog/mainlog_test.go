@@ -1,9 +1,10 @@
-package supervisor
+package mainlog
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/supervise-go/supervisor/internal/logfile"
 	"io"
 	"log/slog"
 	"os"
@@ -22,8 +23,7 @@ var logTestLineRE = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (C
 // it for the time.
 type logTestClock struct{ now time.Time }
 
-func (c logTestClock) Now() time.Time               { return c.now }
-func (c logTestClock) NewTimer(time.Duration) Timer { panic("not used by the main log") }
+func (c logTestClock) Now() time.Time { return c.now }
 
 // logTestMessages returns what follows the time and level on each line.
 func logTestMessages(t *testing.T, out string) []string {
@@ -43,7 +43,7 @@ func logTestMessages(t *testing.T, out string) []string {
 
 func TestMainLogLineFormat(t *testing.T) {
 	var buf bytes.Buffer
-	h := NewMainLogHandler(&buf, LevelBlather)
+	h := NewHandler(&buf, LevelBlather)
 	at := time.Date(2026, 11, 24, 0, 48, 12, 311_999_999, time.Local) // milliseconds truncated, not rounded
 	r := slog.NewRecord(at, slog.LevelInfo, "spawned: 'quick' with pid 9309", 0)
 	if err := h.Handle(context.Background(), r); err != nil {
@@ -85,7 +85,7 @@ func TestMainLogLineFormat(t *testing.T) {
 func TestMainLogClock(t *testing.T) {
 	var buf bytes.Buffer
 	clock := logTestClock{time.Date(2030, 5, 6, 7, 8, 9, 10_000_000, time.Local)}
-	log := slog.New(newMainLogHandler(&buf, nil, clock))
+	log := slog.New(newMainLogHandler(&buf, nil, clock.Now))
 	log.Info("supervisord started with pid 42")
 	log.Debug("dropped: the default level is info")
 	if got, want := buf.String(), "2030-05-06 07:08:09,010 INFO supervisord started with pid 42\n"; got != want {
@@ -113,7 +113,7 @@ func TestMainLogLevelWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		slog.New(NewMainLogHandler(&buf, slog.Level(-100))).Log(context.Background(), tt.level, "m")
+		slog.New(NewHandler(&buf, slog.Level(-100))).Log(context.Background(), tt.level, "m")
 		if msgs := logTestMessages(t, buf.String()); len(msgs) != 1 || msgs[0] != tt.word+" m" {
 			t.Errorf("level %d written as %q, want %s", tt.level, buf.String(), tt.word)
 		}
@@ -138,12 +138,12 @@ func TestMainLogLevelFiltering(t *testing.T) {
 		{"blather", "CRIT ERRO WARN INFO DEBG TRAC BLAT"},
 	}
 	for _, tt := range tests {
-		level, err := ParseLogLevel(tt.config)
+		level, err := ParseLevel(tt.config)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		log := slog.New(NewMainLogHandler(&buf, level))
+		log := slog.New(NewHandler(&buf, level))
 		for _, l := range all {
 			log.Log(context.Background(), l, "x")
 		}
@@ -159,7 +159,7 @@ func TestMainLogLevelFiltering(t *testing.T) {
 	// A LevelVar changes the level of a running handler.
 	var buf bytes.Buffer
 	var lv slog.LevelVar
-	log := slog.New(NewMainLogHandler(&buf, &lv))
+	log := slog.New(NewHandler(&buf, &lv))
 	log.Debug("hidden")
 	lv.Set(slog.LevelDebug)
 	log.Debug("shown")
@@ -168,7 +168,7 @@ func TestMainLogLevelFiltering(t *testing.T) {
 	}
 }
 
-func TestParseLogLevel(t *testing.T) {
+func TestParseLevel(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		level slog.Level
@@ -176,14 +176,14 @@ func TestParseLogLevel(t *testing.T) {
 		{"critical", LevelCritical}, {"ERROR", slog.LevelError}, {"Warn", slog.LevelWarn},
 		{"info", slog.LevelInfo}, {"debug", slog.LevelDebug}, {"trace", LevelTrace}, {"BLATHER", LevelBlather},
 	} {
-		if got, err := ParseLogLevel(tt.name); err != nil || got != tt.level {
-			t.Errorf("ParseLogLevel(%q) = %v, %v", tt.name, got, err)
+		if got, err := ParseLevel(tt.name); err != nil || got != tt.level {
+			t.Errorf("ParseLevel(%q) = %v, %v", tt.name, got, err)
 		}
 	}
 	for _, bad := range []string{"verbose", "warning", "crit", "", "info "} {
-		_, err := ParseLogLevel(bad)
+		_, err := ParseLevel(bad)
 		if err == nil || err.Error() != "bad logging level name '"+bad+"'" {
-			t.Errorf("ParseLogLevel(%q): %v", bad, err)
+			t.Errorf("ParseLevel(%q): %v", bad, err)
 		}
 	}
 }
@@ -215,7 +215,7 @@ func TestMainLogAttributes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			tt.log(slog.New(NewMainLogHandler(&buf, nil)))
+			tt.log(slog.New(NewHandler(&buf, nil)))
 			if msgs := logTestMessages(t, buf.String()); len(msgs) != 1 || msgs[0] != "INFO "+tt.want {
 				t.Errorf("got %q, want %q", buf.String(), "INFO "+tt.want)
 			}
@@ -227,10 +227,10 @@ func TestMainLogAttributes(t *testing.T) {
 // io.MultiWriter (nodaemon: the file and stdout).
 func TestMainLogConcurrentLinesStayWhole(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "supervisord.log")
-	file := NewLogFile(path, 4<<10, 100)
+	file := logfile.New(path, 4<<10, 100)
 	defer file.Close()
 	var echo bytes.Buffer // not safe for concurrent use by itself
-	base := slog.New(NewMainLogHandler(io.MultiWriter(file, &echo), nil))
+	base := slog.New(NewHandler(io.MultiWriter(file, &echo), nil))
 	var wg sync.WaitGroup
 	for g := range 4 {
 		log := base.With("g", g)
@@ -263,9 +263,9 @@ func TestMainLogConcurrentLinesStayWhole(t *testing.T) {
 func TestMainLogReopenAfterMove(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "supervisord.log")
-	file := NewLogFile(path, 50<<20, 10)
+	file := logfile.New(path, 50<<20, 10)
 	defer file.Close()
-	log := slog.New(NewMainLogHandler(file, nil))
+	log := slog.New(NewHandler(file, nil))
 	log.Info("supervisord started with pid 1")
 	if err := os.Rename(path, filepath.Join(dir, "x.old")); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,16 @@ func TestMainLogReopenAfterMove(t *testing.T) {
 	if got := logTestMessages(t, string(old)); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("moved file: %q", got)
 	}
-	if got := logTestMessages(t, logTestContent(t, path)); len(got) != 1 || got[0] != "INFO spawned: 'quick' with pid 2" {
+	if got := logTestMessages(t, readFile(t, path)); len(got) != 1 || got[0] != "INFO spawned: 'quick' with pid 2" {
 		t.Errorf("new file: %q", got)
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

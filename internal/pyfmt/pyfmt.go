@@ -1,7 +1,13 @@
-package supervisor
+// Package pyfmt is Python's %-formatting with a mapping, as supervisord
+// expands its config values (%(program_name)s, %(process_num)02d,
+// %(ENV_HOME)s), with Python's own error messages: ours because no Go
+// library formats the way Python does, and a config that supervisord
+// accepts must expand to the same text here.
+package pyfmt
 
 import (
 	"fmt"
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,7 +37,7 @@ import (
 //	e, E, f, F, g, G  the int as a floating-point number (default .6)
 //	c        the character whose code point is the int, or a one-character string
 //
-// Errors are *ExpandError and carry Python's own messages, for example
+// Errors are *Error and carry Python's own messages, for example
 // "%d format: a real number is required, not str" for %(program_name)d,
 // "incomplete format" for a trailing %, and "unsupported format character
 // 'q' (0x71) at index 4" for %(a)q. Unlike Python, a specifier without a
@@ -76,7 +82,7 @@ func ExpandIn(format, where string, vars map[string]any) (string, error) {
 //	Format string '/bin/echo 100%' for 'program:a.command' is badly formatted: incomplete format
 //
 // With Where empty the " for '...'" part is left out.
-type ExpandError struct {
+type Error struct {
 	Format    string   // the template as given
 	Where     string   // where the template came from, e.g. "program:a.command"; may be empty
 	Unknown   string   // the first name not in the variables, when Reason is empty
@@ -84,13 +90,13 @@ type ExpandError struct {
 	Reason    string   // why the template is badly formatted; empty for an unknown name
 }
 
-func (e *ExpandError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("Format string ")
-	b.WriteString(pyRepr(e.Format))
+	b.WriteString(pyrepr.Repr(e.Format))
 	if e.Where != "" {
 		b.WriteString(" for ")
-		b.WriteString(pyRepr(e.Where))
+		b.WriteString(pyrepr.Repr(e.Where))
 	}
 	if e.Reason != "" {
 		b.WriteString(" is badly formatted: ")
@@ -98,7 +104,7 @@ func (e *ExpandError) Error() string {
 		return b.String()
 	}
 	b.WriteString(" contains names (")
-	b.WriteString(pyRepr(e.Unknown))
+	b.WriteString(pyrepr.Repr(e.Unknown))
 	b.WriteString(") which cannot be expanded. Available names: ")
 	b.WriteString(strings.Join(e.Available, ", "))
 	return b.String()
@@ -134,7 +140,7 @@ type value struct {
 	abs   uint64
 }
 
-func (x *expander) run() (string, *ExpandError) {
+func (x *expander) run() (string, *Error) {
 	f := x.format
 	pos := 0
 	for {
@@ -155,10 +161,10 @@ func (x *expander) run() (string, *ExpandError) {
 
 // spec expands the specifier starting with the % at f[start] and returns the
 // index just after it.
-func (x *expander) spec(start int) (int, *ExpandError) {
+func (x *expander) spec(start int) (int, *Error) {
 	f := x.format
 	pos := start + 1
-	incomplete := &ExpandError{Reason: "incomplete format"}
+	incomplete := &Error{Reason: "incomplete format"}
 	if pos == len(f) {
 		return 0, incomplete
 	}
@@ -183,38 +189,38 @@ func (x *expander) spec(start int) (int, *ExpandError) {
 			}
 		}
 		if depth > 0 {
-			return 0, &ExpandError{Reason: "incomplete format key"}
+			return 0, &Error{Reason: "incomplete format key"}
 		}
 		key := f[pos+1 : k-1]
 		raw, ok := x.vars[key]
 		if !ok {
-			return 0, &ExpandError{Unknown: key}
+			return 0, &Error{Unknown: key}
 		}
 		if v, ok = toValue(raw); !ok {
-			return 0, &ExpandError{Reason: fmt.Sprintf(
-				"value of %s has unsupported type %T (want string or int)", pyRepr(key), raw)}
+			return 0, &Error{Reason: fmt.Sprintf(
+				"value of %s has unsupported type %T (want string or int)", pyrepr.Repr(key), raw)}
 		}
 		named, unused = true, true
 		pos = k
 	}
 	// positional refuses a specifier that ends before f[end] and has no
 	// (name).
-	positional := func(end int) *ExpandError {
-		return &ExpandError{Reason: fmt.Sprintf(
+	positional := func(end int) *Error {
+		return &Error{Reason: fmt.Sprintf(
 			"format specifier %s at index %d has no (name); use %%(name)s, or %%%% for a literal %%",
-			pyRepr(f[start:end]), x.index(start))}
+			pyrepr.Repr(f[start:end]), x.index(start))}
 	}
 	// star handles a * width or precision. Python takes it from the next
 	// argument, which here is the named value; the conversion then has none
 	// left, so such a template never works.
-	star := func() *ExpandError {
+	star := func() *Error {
 		switch {
 		case !named:
 			return positional(pos + 1)
 		case !unused:
-			return &ExpandError{Reason: "not enough arguments for format string"}
+			return &Error{Reason: "not enough arguments for format string"}
 		case v.isStr:
-			return &ExpandError{Reason: "* wants int"}
+			return &Error{Reason: "* wants int"}
 		}
 		unused = false
 		return nil
@@ -243,7 +249,7 @@ flagLoop:
 	}
 
 	width, prec := -1, -1
-	var err *ExpandError
+	var err *Error
 	if f[pos] == '*' {
 		if err = star(); err != nil {
 			return 0, err
@@ -276,14 +282,14 @@ flagLoop:
 	convAt := pos
 	pos += size
 	if named && !unused {
-		return 0, &ExpandError{Reason: "not enough arguments for format string"}
+		return 0, &Error{Reason: "not enough arguments for format string"}
 	}
 	if !strings.ContainsRune("sradiuoxXeEfFgGc", conv) {
 		shown := '?'
 		if 31 <= conv && conv <= 126 {
 			shown = conv
 		}
-		return 0, &ExpandError{Reason: fmt.Sprintf(
+		return 0, &Error{Reason: fmt.Sprintf(
 			"unsupported format character '%c' (0x%x) at index %d", shown, conv, x.index(convAt))}
 	}
 	if !named {
@@ -297,12 +303,12 @@ flagLoop:
 }
 
 // number reads the decimal digits at f[pos:], if any; -1 means none.
-func number(f string, pos int, tooBig string) (n, next int, err *ExpandError) {
+func number(f string, pos int, tooBig string) (n, next int, err *Error) {
 	n = -1
 	for ; pos < len(f) && '0' <= f[pos] && f[pos] <= '9'; pos++ {
 		n = max(n, 0)*10 + int(f[pos]-'0')
 		if n > maxWidth {
-			return 0, 0, &ExpandError{Reason: tooBig}
+			return 0, 0, &Error{Reason: tooBig}
 		}
 	}
 	return n, pos, nil
@@ -359,7 +365,7 @@ type spec struct {
 }
 
 // write formats v according to s, as Python's str % mapping does.
-func (x *expander) write(s spec, v value) *ExpandError {
+func (x *expander) write(s spec, v value) *Error {
 	switch s.conv {
 	case 's', 'r', 'a':
 		text := strconv.FormatUint(v.abs, 10)
@@ -371,9 +377,9 @@ func (x *expander) write(s spec, v value) *ExpandError {
 			case 's':
 				text = v.str
 			case 'r':
-				text = pyRepr(v.str)
+				text = pyrepr.Repr(v.str)
 			case 'a':
-				text = pyASCII(v.str)
+				text = pyrepr.ASCII(v.str)
 			}
 		}
 		if s.prec >= 0 {
@@ -387,9 +393,9 @@ func (x *expander) write(s spec, v value) *ExpandError {
 		case v.isStr && utf8.RuneCountInString(v.str) == 1:
 			text = v.str
 		case v.isStr:
-			return &ExpandError{Reason: "%c requires int or char"}
+			return &Error{Reason: "%c requires int or char"}
 		case v.neg || v.abs > 0x10ffff:
-			return &ExpandError{Reason: "%c arg not in range(0x110000)"}
+			return &Error{Reason: "%c arg not in range(0x110000)"}
 		default:
 			text = string(rune(v.abs))
 		}
@@ -401,7 +407,7 @@ func (x *expander) write(s spec, v value) *ExpandError {
 			if s.conv == 'o' || s.conv == 'x' || s.conv == 'X' {
 				kind = "an integer"
 			}
-			return &ExpandError{Reason: fmt.Sprintf("%%%c format: %s is required, not str", s.conv, kind)}
+			return &Error{Reason: fmt.Sprintf("%%%c format: %s is required, not str", s.conv, kind)}
 		}
 		base, prefix := 10, ""
 		switch s.conv {
@@ -425,7 +431,7 @@ func (x *expander) write(s spec, v value) *ExpandError {
 
 	case 'e', 'E', 'f', 'F', 'g', 'G':
 		if v.isStr {
-			return &ExpandError{Reason: "must be real number, not str"}
+			return &Error{Reason: "must be real number, not str"}
 		}
 		x.pad(s, sign(s, v.neg), "", formatFloat(float64(v.abs), s), true)
 	}

@@ -1,4 +1,4 @@
-package supervisor
+package signame
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // ParseSignal accepts what supervisord 4.2.5's signal_number accepts, with
 // its messages (the expected values were printed by Debian's supervisor
 // package on this machine).
-func TestParseSignal(t *testing.T) {
+func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want syscall.Signal
@@ -45,7 +45,7 @@ func TestParseSignal(t *testing.T) {
 		{in: "0x0f", err: "value '0x0f' is not a valid signal name"},
 		{in: "", err: "value '' is not a valid signal name"},
 	} {
-		sig, err := ParseSignal(tc.in)
+		sig, err := Parse(tc.in)
 		if tc.err != "" {
 			assert.EqualError(t, err, tc.err, "%q", tc.in)
 			assert.True(t, errors.Is(err, ErrBadSignal), "%q matches ErrBadSignal", tc.in)

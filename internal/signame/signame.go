@@ -1,6 +1,10 @@
-package supervisor
+// Package signame names and parses signals as supervisord does: SIGTERM,
+// TERM, 15; its refusals (real-time signals, unknown names) and their
+// texts.
+package signame
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"syscall"
@@ -29,7 +33,7 @@ var signalAliases = map[string]syscall.Signal{
 
 // SignalName returns supervisord's name for sig (SIGTERM, SIGPOLL for 29,
 // SIGRTMIN for 34), or "signal N" for one it has no name for.
-func SignalName(sig syscall.Signal) string {
+func Name(sig syscall.Signal) string {
 	if n, ok := signalNames[sig]; ok {
 		return n
 	}
@@ -41,7 +45,7 @@ func SignalName(sig syscall.Signal) string {
 // reads it, or a name with or without the SIG prefix, in any case; spaces
 // around either are ignored. It must be one of Linux's signals, 0, SIGRTMIN
 // or SIGRTMAX. Errors match ErrBadSignal and their text is supervisord's.
-func ParseSignal(s string) (syscall.Signal, error) {
+func Parse(s string) (syscall.Signal, error) {
 	t := pyrepr.Strip(s)
 	n, isNumber := pyrepr.ParseDigits(t, 10, false)
 	if !isNumber {
@@ -51,12 +55,12 @@ func ParseSignal(s string) (syscall.Signal, error) {
 		}
 		sig, ok := signalByName(name)
 		if !ok {
-			return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal name", pyRepr(s)))
+			return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal name", pyrepr.Repr(s)))
 		}
 		n = int64(sig)
 	}
 	if _, known := signalNames[syscall.Signal(n)]; !known && n != 0 {
-		return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal number", pyRepr(s)))
+		return 0, badSignalError(fmt.Sprintf("value %s is not a valid signal number", pyrepr.Repr(s)))
 	}
 	return syscall.Signal(n), nil
 }
@@ -82,3 +86,7 @@ func (e badSignalError) Error() string { return string(e) }
 
 // Unwrap lets errors.Is match ErrBadSignal.
 func (e badSignalError) Unwrap() error { return ErrBadSignal }
+
+// ErrBadSignal matches every error of Parse. The supervisor package
+// exports the same value as its ErrBadSignal.
+var ErrBadSignal = errors.New("bad signal")

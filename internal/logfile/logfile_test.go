@@ -1,4 +1,4 @@
-package supervisor
+package logfile
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func logTestContent(t *testing.T, path string) string {
 	return string(b)
 }
 
-func logTestWrite(t *testing.T, l *LogFile, s string) {
+func logTestWrite(t *testing.T, l *File, s string) {
 	t.Helper()
 	n, err := l.Write([]byte(s))
 	if err != nil || n != len(s) {
@@ -42,7 +42,7 @@ func TestLogFileRotation(t *testing.T) {
 	big := strings.Repeat("x", 5894)
 	tests := []struct {
 		name     string
-		before   string // content of the file before the LogFile opens it
+		before   string // content of the file before the File opens it
 		maxBytes int64
 		backups  int
 		writes   []string
@@ -67,7 +67,7 @@ func TestLogFileRotation(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			l := NewLogFile(path, tt.maxBytes, tt.backups)
+			l := New(path, tt.maxBytes, tt.backups)
 			defer l.Close()
 			for _, w := range tt.writes {
 				logTestWrite(t, l, w)
@@ -89,7 +89,7 @@ func TestLogFileRotation(t *testing.T) {
 // writes pass 1 KiB, and the write that crosses the limit is kept whole.
 func TestLogFileRotatesAfterWriteNotBefore(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 1024, 2)
+	l := New(path, 1024, 2)
 	defer l.Close()
 	chunk := strings.Repeat("z", 99) + "\n"
 	for range 10 {
@@ -116,7 +116,7 @@ func TestLogFileRotatesAfterWriteNotBefore(t *testing.T) {
 
 func TestLogFileOpensLazily(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 0, 0)
+	l := New(path, 0, 0)
 	if l.Path() != path {
 		t.Errorf("Path() = %q", l.Path())
 	}
@@ -138,7 +138,7 @@ func TestLogFilePermissions(t *testing.T) {
 	dir := t.TempDir()
 	t.Run("created file", func(t *testing.T) {
 		path := filepath.Join(dir, "explicit.log")
-		l := NewLogFile(path, 0, 0)
+		l := New(path, 0, 0)
 		defer l.Close()
 		logTestWrite(t, l, "x")
 		fi, err := os.Stat(path)
@@ -150,11 +150,11 @@ func TestLogFilePermissions(t *testing.T) {
 		}
 	})
 	t.Run("AUTO log stays private across rotation", func(t *testing.T) {
-		path, err := autoLogPath(dir, "foo", "stdout", "supervisor")
+		path, err := AutoPath(dir, "foo", "stdout", "supervisor")
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := NewLogFile(path, 4, 1)
+		l := New(path, 4, 1)
 		defer l.Close()
 		logTestWrite(t, l, "12345")
 		for _, p := range []string{path, path + ".1"} {
@@ -169,7 +169,7 @@ func TestLogFilePermissions(t *testing.T) {
 	})
 	t.Run("private log recreated after deletion", func(t *testing.T) {
 		path := filepath.Join(dir, "private.log")
-		l := newPrivateLogFile(path, 0, 0)
+		l := NewPrivate(path, 0, 0)
 		defer l.Close()
 		logTestWrite(t, l, "x")
 		fi, err := os.Stat(path)
@@ -188,7 +188,7 @@ func TestLogFileReopenAfterMove(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.log")
 	old := filepath.Join(dir, "x.old")
-	l := NewLogFile(path, 0, 0)
+	l := New(path, 0, 0)
 	defer l.Close()
 	logTestWrite(t, l, "before\n")
 	if err := os.Rename(path, old); err != nil {
@@ -212,7 +212,7 @@ func TestLogFileReopenAfterMove(t *testing.T) {
 
 func TestLogFileClear(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 6, 2)
+	l := New(path, 6, 2)
 	defer l.Close()
 	logTestWrite(t, l, "rotated\n") // goes to x.log.1
 	logTestWrite(t, l, "abc")
@@ -232,7 +232,7 @@ func TestLogFileClear(t *testing.T) {
 
 	t.Run("never written", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "y.log")
-		l := NewLogFile(path, 0, 0)
+		l := New(path, 0, 0)
 		defer l.Close()
 		if err := l.Clear(); err != nil {
 			t.Fatal(err)
@@ -245,7 +245,7 @@ func TestLogFileClear(t *testing.T) {
 
 func TestLogFileClose(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 0, 0)
+	l := New(path, 0, 0)
 	logTestWrite(t, l, "x")
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestLogFileClose(t *testing.T) {
 	}
 }
 
-// A device is written to but never rotated or removed. The LogFile is
+// A device is written to but never rotated or removed. The File is
 // pointed at a symlink to /dev/null so that a bug here could only ever rename
 // or remove the symlink.
 func TestLogFileDeviceIsNeverRotated(t *testing.T) {
@@ -275,7 +275,7 @@ func TestLogFileDeviceIsNeverRotated(t *testing.T) {
 	if err := os.Symlink(os.DevNull, path); err != nil {
 		t.Fatal(err)
 	}
-	l := NewLogFile(path, 10, 2)
+	l := New(path, 10, 2)
 	defer l.Close()
 	for range 5 {
 		logTestWrite(t, l, strings.Repeat("n", 100))
@@ -300,7 +300,7 @@ func TestLogFileFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		t.Skip("mkfifo:", err)
 	}
-	l := NewLogFile(path, 1, 2)
+	l := New(path, 1, 2)
 	defer l.Close()
 
 	// No reader: the open fails at once instead of blocking, and is counted.
@@ -337,7 +337,7 @@ func TestLogFileRecoversFromFailures(t *testing.T) {
 	t.Run("missing directory", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "later")
 		path := filepath.Join(dir, "x.log")
-		l := NewLogFile(path, 0, 0)
+		l := New(path, 0, 0)
 		defer l.Close()
 		for range 2 {
 			if _, err := l.Write([]byte("lost")); !errors.Is(err, fs.ErrNotExist) {
@@ -364,7 +364,7 @@ func TestLogFileRecoversFromFailures(t *testing.T) {
 		if err := os.Symlink("/dev/full", path); err != nil {
 			t.Fatal(err)
 		}
-		l := NewLogFile(path, 10, 1)
+		l := New(path, 10, 1)
 		defer l.Close()
 		for i := range 3 {
 			if _, err := l.Write([]byte("data")); !errors.Is(err, syscall.ENOSPC) {
@@ -383,7 +383,7 @@ func TestLogFileRecoversFromFailures(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(path+".1", "busy"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		l := NewLogFile(path, 5, 1)
+		l := New(path, 5, 1)
 		defer l.Close()
 		for _, s := range []string{"12345", "678"} {
 			if n, err := l.Write([]byte(s)); n != len(s) || err == nil {
@@ -407,10 +407,10 @@ func TestLogFileRecoversFromFailures(t *testing.T) {
 }
 
 // Rotation follows the file's real size: after logrotate's copytruncate
-// empties the file, the LogFile does not rotate early.
+// empties the file, the File does not rotate early.
 func TestLogFileRotationUsesRealSize(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
-	l := NewLogFile(path, 100, 1)
+	l := New(path, 100, 1)
 	defer l.Close()
 	logTestWrite(t, l, strings.Repeat("a", 90))
 	if err := os.Truncate(path, 0); err != nil {
@@ -425,12 +425,12 @@ func TestLogFileRotationUsesRealSize(t *testing.T) {
 	}
 }
 
-// Two writers (stdout and stderr) sharing one LogFile: every Write lands
+// Two writers (stdout and stderr) sharing one File: every Write lands
 // whole, never interleaved with the other's, across rotations too.
 func TestLogFileConcurrentWritesDoNotInterleave(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.log")
 	const backups = 60 // keeps everything: about 14 rotations
-	l := NewLogFile(path, 128<<10, backups)
+	l := New(path, 128<<10, backups)
 	var wg sync.WaitGroup
 	var total [2]int
 	for g, letter := range []byte{'a', 'b'} {
@@ -478,64 +478,50 @@ func TestLogFileConcurrentWritesDoNotInterleave(t *testing.T) {
 	}
 }
 
-func TestTailBuffer(t *testing.T) {
-	tests := []struct {
-		name   string
-		writes []string
-		want   string
-	}{
-		{"empty", nil, ""},
-		{"under capacity", []string{"ab", "cd"}, "abcd"},
-		{"exactly full", []string{"abcd", "efgh"}, "abcdefgh"},
-		{"wraps", []string{"abcdef", "ghij"}, "cdefghij"},
-		{"wraps twice", []string{"abc", "def", "ghi", "jkl", "mno", "pqr"}, "klmnopqr"},
-		{"one big write", []string{"ab", "0123456789"}, "23456789"},
-		{"write of capacity", []string{"xyz", "01234567"}, "01234567"},
+// SetMaxAge: rotated backups older than the limit go at the next rotation;
+// younger ones and the current file stay.
+func TestLogFileMaxAge(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "aged.log")
+	old := time.Now().Add(-48 * time.Hour)
+	for _, suffix := range []string{".1", ".2"} {
+		if err := os.WriteFile(path+suffix, []byte("old"+suffix), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path+suffix, old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := newTailBuffer(8)
-			var total int64
-			for _, w := range tt.writes {
-				n, err := b.Write([]byte(w))
-				if n != len(w) || err != nil {
-					t.Fatalf("Write = %d, %v", n, err)
-				}
-				total += int64(n)
-			}
-			if got := string(b.Bytes()); got != tt.want {
-				t.Errorf("Bytes() = %q, want %q", got, tt.want)
-			}
-			if b.Total() != total {
-				t.Errorf("Total() = %d, want %d", b.Total(), total)
-			}
-			b.Reset()
-			if len(b.Bytes()) != 0 || b.Total() != 0 {
-				t.Errorf("Reset kept %q", b.Bytes())
-			}
-		})
+	l := New(path, 10, 3)
+	l.SetMaxAge(24 * time.Hour)
+	defer l.Close()
+	if _, err := l.Write([]byte("x")); err != nil { // opening expires them
+		t.Fatal(err)
 	}
-	idle := newTailBuffer(defaultTailBytes)
-	if idle.buf != nil {
-		t.Errorf("an unwritten tail buffer holds %d bytes", len(idle.buf))
+	for _, suffix := range []string{".1", ".2"} {
+		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
+			t.Errorf("%s older than the limit was kept", suffix)
+		}
 	}
-	_, _ = idle.Write([]byte("x"))
-	if len(idle.buf) != 64<<10 {
-		t.Errorf("default size %d", len(idle.buf))
+	if _, err := l.Write([]byte("0123456789")); err != nil { // rotates: a fresh .1
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(path + ".1"); err != nil || string(data) != "x0123456789" {
+		t.Errorf("fresh backup: %q, %v", data, err)
 	}
 }
 
-// BenchmarkLogFileWrite compares a LogFile rotating at supervisord's default
+// BenchmarkLogFileWrite compares a File rotating at supervisord's default
 // 50 MB (3 backups) with plain appends to an *os.File. The plain file is
-// truncated every 50 MB to bound the disk space, and so is a LogFile that
-// does not rotate, which isolates the LogFile's own cost from the kernel's
+// truncated every 50 MB to bound the disk space, and so is a File that
+// does not rotate, which isolates the File's own cost from the kernel's
 // cost of renaming and unlinking 50 MB files.
 func BenchmarkLogFileWrite(b *testing.B) {
 	const maxBytes = 50 << 20
 	for _, size := range []int{4 << 10, 64 << 10} {
 		chunk := bytes.Repeat([]byte("0123456789abcde\n"), size/16)
 		b.Run(fmt.Sprintf("rotate50MBx3/%dKiB", size>>10), func(b *testing.B) {
-			l := NewLogFile(filepath.Join(b.TempDir(), "x.log"), maxBytes, 3)
+			l := New(filepath.Join(b.TempDir(), "x.log"), maxBytes, 3)
 			defer l.Close()
 			b.SetBytes(int64(size))
 			for b.Loop() {
@@ -561,7 +547,7 @@ func BenchmarkLogFileWrite(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("norotate/%dKiB", size>>10), func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "x.log")
-			l := NewLogFile(path, 0, 0)
+			l := New(path, 0, 0)
 			defer l.Close()
 			truncating(b, l, func() error { return os.Truncate(path, 0) })
 		})
@@ -573,38 +559,5 @@ func BenchmarkLogFileWrite(b *testing.B) {
 			defer f.Close()
 			truncating(b, f, func() error { return f.Truncate(0) })
 		})
-	}
-}
-
-// SetMaxAge: rotated backups older than the limit go at the next rotation;
-// younger ones and the current file stay.
-func TestLogFileMaxAge(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "aged.log")
-	old := time.Now().Add(-48 * time.Hour)
-	for _, suffix := range []string{".1", ".2"} {
-		if err := os.WriteFile(path+suffix, []byte("old"+suffix), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chtimes(path+suffix, old, old); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l := NewLogFile(path, 10, 3)
-	l.SetMaxAge(24 * time.Hour)
-	defer l.Close()
-	if _, err := l.Write([]byte("x")); err != nil { // opening expires them
-		t.Fatal(err)
-	}
-	for _, suffix := range []string{".1", ".2"} {
-		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
-			t.Errorf("%s older than the limit was kept", suffix)
-		}
-	}
-	if _, err := l.Write([]byte("0123456789")); err != nil { // rotates: a fresh .1
-		t.Fatal(err)
-	}
-	if data, err := os.ReadFile(path + ".1"); err != nil || string(data) != "x0123456789" {
-		t.Errorf("fresh backup: %q, %v", data, err)
 	}
 }

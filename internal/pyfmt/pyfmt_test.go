@@ -1,4 +1,4 @@
-package supervisor
+package pyfmt
 
 import (
 	"errors"
@@ -104,7 +104,7 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func TestExpandErrors(t *testing.T) {
+func TestErrors(t *testing.T) {
 	tests := []struct {
 		format  string
 		unknown string // the missing name, if that is the error
@@ -161,7 +161,7 @@ func TestExpandErrors(t *testing.T) {
 		t.Run(tt.format, func(t *testing.T) {
 			got, err := Expand(tt.format, vars)
 			assert.Empty(t, got)
-			var e *ExpandError
+			var e *Error
 			require.True(t, errors.As(err, &e), "err = %v", err)
 			assert.Equal(t, tt.format, e.Format)
 			assert.Empty(t, e.Where)
@@ -183,7 +183,7 @@ func sortedStrings(s []string) bool {
 }
 
 // The messages must be supervisord's, word for word (spec 2.2).
-func TestExpandErrorMessages(t *testing.T) {
+func TestErrorMessages(t *testing.T) {
 	abc := map[string]any{"c": "", "a": "", "b": 1}
 	tests := []struct {
 		format, where string
@@ -210,12 +210,12 @@ func TestExpandErrorMessages(t *testing.T) {
 			_, err := ExpandIn(tt.format, tt.where, tt.vars)
 			require.Error(t, err)
 			assert.Equal(t, tt.want, err.Error())
-			assert.Equal(t, tt.where, err.(*ExpandError).Where)
+			assert.Equal(t, tt.where, err.(*Error).Where)
 		})
 	}
 }
 
-// Expand must never panic, must only fail with *ExpandError, and must give
+// Expand must never panic, must only fail with *Error, and must give
 // any text back unchanged once its % signs are doubled.
 func FuzzExpand(f *testing.F) {
 	for _, s := range []string{
@@ -227,7 +227,7 @@ func FuzzExpand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, format string) {
 		out, err := ExpandIn(format, "program:x.command", testVars)
 		if err != nil {
-			var e *ExpandError
+			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("Expand(%q): error of type %T: %v", format, err, err)
 			}

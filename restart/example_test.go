@@ -1,17 +1,18 @@
-package supervisor_test
+package restart_test
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // The delays a program sees when every start fails at once: 0.5s doubling
 // up to 5s, FATAL once six retries have failed.
-func ExampleExponentialBackoff() {
+func ExampleExponential() {
 	spec := supervisor.ProgramSpec{Name: "worker", Command: "/usr/local/bin/worker"}
-	spec.Restart = supervisor.ExponentialBackoff{
+	spec.Restart = restart.Exponential{
 		Initial:    500 * time.Millisecond,
 		Max:        5 * time.Second,
 		MaxRetries: 6, // instead of spec.StartRetries
@@ -42,9 +43,9 @@ func ExampleExponentialBackoff() {
 }
 
 // supervisord restarts a program that crashes after StartSecs at once and
-// forever; a RestartIntensity gives up when it crashes too often.
-func ExampleRestartIntensity() {
-	policy := supervisor.RestartIntensity{MaxRestarts: 3, Window: time.Minute}
+// forever; a Intensity gives up when it crashes too often.
+func ExampleIntensity() {
+	policy := restart.Intensity{MaxRestarts: 3, Window: time.Minute}
 	tracker := policy.NewTracker(3)
 
 	start := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)

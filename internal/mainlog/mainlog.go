@@ -1,4 +1,9 @@
-package supervisor
+// Package mainlog writes supervisord's main log: its line format
+// ("2006-01-02 15:04:05,000 INFO message"), its level words (critical ...
+// blather) and their order, as an slog.Handler, so that the supervisor's
+// log lines read as supervisord's do. Only the daemon uses it; the
+// supervisor package logs through any *slog.Logger.
+package mainlog
 
 import (
 	"context"
@@ -40,11 +45,11 @@ var logLevelNames = [...]struct {
 	{"blather", LevelBlather},
 }
 
-// ParseLogLevel returns the level for one of supervisord's loglevel words:
+// ParseLevel returns the level for one of supervisord's loglevel words:
 // critical, error, warn, info, debug, trace or blather, in any case. Other
 // words, "warning" and "crit" among them, are refused as supervisord refuses
 // them.
-func ParseLogLevel(name string) (slog.Level, error) {
+func ParseLevel(name string) (slog.Level, error) {
 	for _, l := range logLevelNames {
 		if strings.EqualFold(name, l.name) {
 			return l.level, nil
@@ -77,7 +82,7 @@ func levelWord(l slog.Level) string {
 // a comma. Go truncates fractional seconds, as supervisord does.
 const mainLogTimeFormat = "2006-01-02 15:04:05,000"
 
-// NewMainLogHandler returns a slog.Handler that writes supervisord's main log
+// NewHandler returns a slog.Handler that writes supervisord's main log
 // lines to w:
 //
 //	2026-11-24 00:48:12,311 INFO spawned: 'quick' with pid 9309
@@ -95,14 +100,14 @@ const mainLogTimeFormat = "2006-01-02 15:04:05,000"
 // Write to w, and handlers derived with WithAttrs and WithGroup share one
 // lock, so lines never mix. w may be a *LogFile, for supervisord's rotation,
 // or an io.MultiWriter of one and os.Stdout when running in the foreground.
-func NewMainLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
+func NewHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	return newMainLogHandler(w, level, nil)
 }
 
-// newMainLogHandler is NewMainLogHandler with a clock that, when not nil,
+// newMainLogHandler is NewHandler with a clock that, when not nil,
 // stamps every line instead of the record's time: the supervisor's tests run
 // on a fake clock, and their log lines follow it.
-func newMainLogHandler(w io.Writer, level slog.Leveler, clock Clock) *mainLogHandler {
+func newMainLogHandler(w io.Writer, level slog.Leveler, clock func() time.Time) *mainLogHandler {
 	if level == nil {
 		level = slog.LevelInfo
 	}
@@ -115,13 +120,13 @@ type mainLogHandler struct {
 	prefix string // the groups of WithGroup, as "a.b."
 }
 
-// mainLogOutput is what all handlers derived from one NewMainLogHandler
+// mainLogOutput is what all handlers derived from one NewHandler
 // share.
 type mainLogOutput struct {
 	mu    sync.Mutex
 	w     io.Writer
 	level slog.Leveler
-	clock Clock
+	clock func() time.Time
 }
 
 func (h *mainLogHandler) Enabled(_ context.Context, l slog.Level) bool {
@@ -131,7 +136,7 @@ func (h *mainLogHandler) Enabled(_ context.Context, l slog.Level) bool {
 func (h *mainLogHandler) Handle(_ context.Context, r slog.Record) error {
 	t := r.Time
 	if h.out.clock != nil {
-		t = h.out.clock.Now()
+		t = h.out.clock()
 	} else if t.IsZero() {
 		t = time.Now()
 	}
