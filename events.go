@@ -26,6 +26,9 @@ const (
 	// <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> tokens
 	// (LogSpec.CaptureMaxBytes).
 	EventProcessCommunication
+	// EventDependencyWait: a STARTING process waits for the dependency
+	// named by Dependency (ProgramSpec.DependsOn) before it is forked.
+	EventDependencyWait
 )
 
 // String returns the supervisord event family, e.g. "PROCESS_STATE".
@@ -45,6 +48,8 @@ func (k EventKind) String() string {
 		return "REMOTE_COMMUNICATION"
 	case EventProcessCommunication:
 		return "PROCESS_COMMUNICATION"
+	case EventDependencyWait:
+		return "X_DEPENDENCY_WAIT"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -69,6 +74,8 @@ type Event struct {
 	Channel string // log and communication events: "stdout" or "stderr"
 	Data    []byte // log event: the output; communication events: the data
 	Type    string // remote communication: the type
+
+	Dependency string // dependency wait: the program or group waited for
 }
 
 // Namespec returns "group:process" for the event's process.

@@ -17,6 +17,9 @@ type ProcessInfo struct {
 	Now        time.Time // when the snapshot was taken
 	ExitStatus int       // last exit status; -1 after a death by signal
 	SpawnErr   string    // why the last start failed, or ""
+	// WaitingFor names the dependency (ProgramSpec.DependsOn) a STARTING
+	// process waits for before it is forked; "" otherwise.
+	WaitingFor string
 	// StdoutLogfile and StderrLogfile are the log files' paths ("" if none).
 	StdoutLogfile, StderrLogfile string
 	// StdoutDropped and StderrDropped count the bytes of output that could
@@ -30,11 +33,16 @@ type ProcessInfo struct {
 // Description renders the state the way supervisorctl status shows it:
 // "pid 123, uptime 0:00:05" when RUNNING, the spawn error in BACKOFF and
 // FATAL, the stop time ("Nov 24 12:48 AM", local time) or "Not started"
-// when STOPPED or EXITED, and "" otherwise.
+// when STOPPED or EXITED, "waiting for NAME" when STARTING and waiting for
+// the dependency NAME, and "" otherwise.
 func (i ProcessInfo) Description() string {
 	switch i.State {
 	case Running:
 		return fmt.Sprintf("pid %d, uptime %s", i.Pid, formatUptime(i.Now.Sub(i.Start)))
+	case Starting:
+		if i.WaitingFor != "" {
+			return "waiting for " + i.WaitingFor
+		}
 	case Backoff, Fatal:
 		if i.SpawnErr != "" {
 			return i.SpawnErr
@@ -77,7 +85,7 @@ func (p *Process) info(now time.Time) ProcessInfo {
 	return ProcessInfo{
 		Name: p.spec.name, Group: p.spec.group, State: p.state, Pid: p.pid,
 		Start: p.laststart, Stop: p.laststop, Now: now,
-		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr,
+		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr, WaitingFor: p.waitingFor,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
 		StdoutDropped: p.out[0].droppedBytes(), StderrDropped: p.out[1].droppedBytes(),
 	}

@@ -33,6 +33,9 @@ import (
 //	                                        fork is done)
 //	STARTING                      RUNNING   up for StartSecs (at once if negative)
 //	STARTING                      BACKOFF   the fork failed, or the child exited before StartSecs
+//	STARTING                      FATAL     waiting for dependencies (no child yet), one of them
+//	                                        can no longer be met
+//	STARTING                      STOPPED   a stop request while waiting for dependencies
 //	STARTING, RUNNING             STOPPING  a stop request: StopSignal sent (SIGKILL every
 //	                                        StopWaitSecs after, without a state change)
 //	STARTING, RUNNING, STOPPING   UNKNOWN   signalling the child failed unexpectedly
@@ -58,6 +61,7 @@ type Process struct {
 	laststop   time.Time // last reap
 	exitStatus int
 	spawnErr   string
+	waitingFor string         // the dependency a waiting STARTING process waits for
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
@@ -78,6 +82,8 @@ type Process struct {
 	killing     bool
 	ran         bool              // a child of this process has exited at least once
 	lastRunCode int               // the last child's exit code (see runExitCode)
+	waiting     bool              // STARTING, waiting for dependencies (no fork queued)
+	depPoke     chan struct{}     // a process changed state: check the dependencies again
 	readers     sync.WaitGroup    // output readers of all spawns
 	envMap      map[string]string // the child's environment, built at the first spawn
 	env         []string
@@ -94,6 +100,9 @@ type host interface {
 	childEnv(p *processSpec) map[string]string
 	transitionRefused(msg string)
 	essentialEnded(e *EssentialError)
+	dependencyStatus(p *Process) depStatus
+	setWaiting(p *Process, waiting bool)
+	stateChanged()
 }
 
 type timerKind int
@@ -150,6 +159,7 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 		changed: make(chan struct{}),
 		forks:   make(chan forkResult, 1),
 		exits:   make(chan childExit, 1),
+		depPoke: make(chan struct{}, 1),
 		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
@@ -192,6 +202,11 @@ func (p *Process) Start(ctx context.Context) error {
 	s := p.prog.sup
 	if err := s.beginOp(); err != nil {
 		return err
+	}
+	if !p.State().IsRunning() {
+		if deps := s.withDependencies([]*Process{p}); len(deps) > 1 {
+			s.forkMany(deps[:len(deps)-1], false, func(*Process) bool { return true })
+		}
 	}
 	forked, err := p.requestStart(true)
 	s.endOp()
@@ -341,7 +356,7 @@ var transitions = map[State][]State{
 	Exited:   {Starting, Fatal},
 	Fatal:    {Starting},
 	Backoff:  {Starting, Fatal, Stopped},
-	Starting: {Running, Backoff, Stopping, Unknown},
+	Starting: {Running, Backoff, Stopping, Unknown, Fatal, Stopped},
 	Running:  {Exited, Stopping, Unknown},
 	Stopping: {Stopped, Unknown},
 	Unknown:  {Stopped, Exited, Backoff},
@@ -384,4 +399,5 @@ func (p *Process) setState(to State, d stateDetail) {
 		Process: p.spec.name, Group: p.spec.group,
 		From: from, To: to, Pid: d.pid, ExitStatus: d.exitStatus, Expected: d.expected, Tries: d.tries,
 	})
+	p.h.stateChanged()
 }

@@ -134,6 +134,7 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 			bad("%s log: MaxBytes, Backups, CaptureMaxBytes and MaxAge must not be negative", l.name)
 		}
 	}
+	errs = append(errs, s.validateDependencies()...)
 	if len(errs) > 0 || n < 0 {
 		return nil, errors.Join(errs...)
 	}

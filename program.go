@@ -141,6 +141,21 @@ type ProgramSpec struct {
 	// the shutdown) never count. An extension (x_essential), off by
 	// default.
 	Essential bool
+	// DependsOn lists programs or groups whose processes must reach a
+	// condition (RUNNING by default) before this program's processes are
+	// forked (x_depends_on). Until then a process waits in STARTING with
+	// no pid; once a dependency cannot reach its condition without a new
+	// start request (see DependRunning and DependCompleted) the waiting
+	// process goes FATAL with a spawn error naming it, so nothing waits
+	// forever. Starting a process (autostart included) first starts its
+	// stopped dependencies, transitively. Stops go the other way: a
+	// shutdown, and a stop of several processes, stop the dependents among
+	// them first and wait until each is stopped; a dependent already
+	// RUNNING is left alone when a dependency ends. Names may refer to
+	// programs added later (a process whose dependency is unknown when it
+	// starts goes FATAL); a dependency cycle is refused when the programs
+	// are added. Nil, the default, waits for nothing.
+	DependsOn []Dependency
 
 	// StopSignal is sent to stop a process; 0 means SIGTERM.
 	StopSignal syscall.Signal
@@ -232,6 +247,9 @@ func (s *ProgramSpec) expects(status int) bool {
 func (s ProgramSpec) clone() ProgramSpec {
 	if s.ExitCodes != nil {
 		s.ExitCodes = slices.Clone(s.ExitCodes)
+	}
+	if s.DependsOn != nil {
+		s.DependsOn = slices.Clone(s.DependsOn)
 	}
 	if s.Environment != nil {
 		s.Environment = maps.Clone(s.Environment)

@@ -36,6 +36,10 @@ func (p *Process) run() {
 			}
 		case f := <-p.forks:
 			p.forked(f)
+		case <-p.depPoke:
+			if p.waiting {
+				p.checkDependencies()
+			}
 		case ex := <-p.exits:
 			p.finish(ex)
 		case <-timerC:
@@ -87,7 +91,15 @@ func (p *Process) spawn() {
 	p.laststart = now
 	p.mu.Unlock()
 	p.setState(Starting, stateDetail{tries: p.failures})
+	if len(p.prog.spec.DependsOn) > 0 {
+		p.checkDependencies()
+		return
+	}
+	p.fork()
+}
 
+// fork queues the child's fork; forked handles the outcome.
+func (p *Process) fork() {
 	pending, err := p.submit()
 	if err != nil {
 		p.forked(forkResult{err: err})
@@ -350,6 +362,11 @@ func (p *Process) timeout(kind timerKind) {
 func (p *Process) stop(shutdown bool) error {
 	switch p.cur {
 	case Starting, Running:
+		if p.waiting {
+			p.stopWaiting()
+			p.setState(Stopped, stateDetail{})
+			return nil
+		}
 		p.cancelTimer()
 		sig := p.spec.stopSignal()
 		group := ""
@@ -424,6 +441,9 @@ func (p *Process) signalFailed(err error) {
 // supervisor.
 func (p *Process) terminate() {
 	p.cancelTimer()
+	if p.waiting {
+		p.stopWaiting()
+	}
 	if p.forking {
 		p.forked(<-p.forks) // answers the requests that wait for it
 	}

@@ -59,6 +59,9 @@ type Supervisor struct {
 
 	essential chan *EssentialError // the first essential process to end
 
+	waitMu  sync.Mutex
+	waiters map[*Process]struct{} // processes waiting for dependencies
+
 	onRefused func(msg string) // tests: a refused state change
 }
 
@@ -184,6 +187,10 @@ func (s *Supervisor) addGroups(groups []*group) error {
 				return fmt.Errorf("program %q: %w", p.spec.Name, ErrAlreadyAdded)
 			}
 		}
+	}
+	if err := s.checkDependencyCyclesLocked(groups); err != nil {
+		s.mu.Unlock()
+		return err
 	}
 	if err := openGroupLogs(groups); err != nil {
 		s.mu.Unlock()
@@ -323,6 +330,7 @@ func (s *Supervisor) Remove(group string) error {
 		s.quitGroup(g)
 	}
 	s.publish(Event{Kind: EventGroupRemoved, Time: s.clock.Now(), Group: g.name})
+	s.stateChanged() // a process waiting for the group fails
 	return nil
 }
 
@@ -489,14 +497,29 @@ func (s *Supervisor) startMany(ctx context.Context, procs []*Process) error {
 	if err := s.beginOp(); err != nil {
 		return err
 	}
-	asked, errs := s.forkMany(procs, true, func(p *Process) bool { return !p.State().IsRunning() })
+	var want []*Process
+	for _, p := range procs {
+		if !p.State().IsRunning() {
+			want = append(want, p)
+		}
+	}
+	all, errs := s.forkMany(s.withDependencies(want), true, func(*Process) bool { return true })
 	s.endOp()
-	for i, p := range asked {
+	// Only the processes asked for are reported; a dependency that fails
+	// fails its dependents, whose errors name it.
+	var asked []*Process
+	var outcome []error
+	for i, p := range all {
+		if !slices.Contains(want, p) {
+			continue
+		}
 		if errs[i] == nil {
 			errs[i] = p.waitStarted(ctx)
 		}
+		asked = append(asked, p)
+		outcome = append(outcome, errs[i])
 	}
-	return joinProcessErrors(asked, errs)
+	return joinProcessErrors(asked, outcome)
 }
 
 // stopMany stops procs that are running (see Program.Stop).
@@ -504,22 +527,12 @@ func (s *Supervisor) stopMany(ctx context.Context, procs []*Process) error {
 	if !s.isServing() {
 		return ErrShutdown
 	}
-	var asked []*Process
-	var errs []error
-	for _, p := range slices.Backward(procs) {
-		if !p.State().IsRunning() {
-			continue
-		}
-		asked = append(asked, p)
-		errs = append(errs, p.requestStop())
-	}
+	backward := slices.Clone(procs)
+	slices.Reverse(backward)
+	asked, errs := s.stopInOrder(ctx, [][]*Process{backward}, reqStop,
+		func(p *Process) bool { return p.State().IsRunning() })
 	slices.Reverse(asked)
 	slices.Reverse(errs)
-	for i, p := range asked {
-		if errs[i] == nil {
-			errs[i] = p.waitStopped(ctx, true)
-		}
-	}
 	return joinProcessErrors(asked, errs)
 }
 
@@ -636,9 +649,13 @@ func (s *Supervisor) autostart(groups []*group) {
 	}
 	var procs []*Process
 	for _, g := range groups {
-		procs = append(procs, g.procs...)
+		for _, p := range g.procs {
+			if p.spec.autostart() && p.State() == Stopped {
+				procs = append(procs, p)
+			}
+		}
 	}
-	s.forkMany(procs, false, func(p *Process) bool { return p.spec.autostart() && p.State() == Stopped })
+	s.forkMany(s.withDependencies(procs), false, func(*Process) bool { return true })
 }
 
 // shutdown stops every group, highest priority first, one group at a time,
@@ -652,9 +669,13 @@ func (s *Supervisor) shutdown() {
 	s.mu.Lock()
 	groups := s.sortedGroupsLocked()
 	s.mu.Unlock()
+	var batches [][]*Process
 	for _, g := range slices.Backward(groups) {
-		s.stopGroupForShutdown(g)
+		procs := slices.Clone(g.procs)
+		slices.SortStableFunc(procs, func(a, b *Process) int { return cmp.Compare(b.spec.Priority, a.spec.Priority) })
+		batches = append(batches, procs)
 	}
+	s.stopInOrder(context.Background(), batches, reqShutdownStop, func(*Process) bool { return true })
 	s.mu.Lock()
 	s.serving = false
 	s.mu.Unlock()
@@ -666,26 +687,6 @@ func (s *Supervisor) shutdown() {
 		_ = s.syslog.Close()
 	}
 	s.closeSubscriptions()
-}
-
-func (s *Supervisor) stopGroupForShutdown(g *group) {
-	procs := slices.Clone(g.procs)
-	slices.SortStableFunc(procs, func(a, b *Process) int { return cmp.Compare(b.spec.Priority, a.spec.Priority) })
-	for _, p := range procs {
-		_ = p.do(request{kind: reqShutdownStop})
-	}
-	var names []string
-	for _, p := range procs {
-		if !p.State().IsStopped() {
-			names = append(names, p.spec.name)
-		}
-	}
-	if len(names) > 0 {
-		s.log.Info("waiting for " + strings.Join(names, ", ") + " to die")
-	}
-	for _, p := range procs {
-		_ = p.waitStopped(context.Background(), false)
-	}
 }
 
 // The supervisor as its processes' host (see host).
