@@ -290,7 +290,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 	if !l.doc.hasSection("supervisord") {
 		return nil, &Error{File: l.file, Msg: ".ini file does not include supervisord section"}
 	}
-	steps := []func() error{l.supervisord, l.supervisordExtensions, l.rpcInterfaces, l.processGroups, l.servers, l.supervisorctl, l.checkExtKeysElsewhere}
+	steps := []func() error{l.supervisord, l.supervisordExtensions, l.rpcInterfaces, l.processGroups, l.dependencies, l.servers, l.supervisorctl, l.checkExtKeysElsewhere}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

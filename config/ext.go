@@ -41,6 +41,7 @@ var ExtKeys = map[string]string{
 	"x_stderr_timestamps":      "prefix each line of stderr in its log with the time it was read (default false)",
 	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
+	"x_depends_on":             "NAME[:CONDITION][, ...]: programs or [group:x] groups whose processes must be RUNNING (condition running, the default) or have EXITED with an expected status (completed) before this program's processes are forked; until then they wait in STARTING (default: none)",
 	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
 }
 
@@ -156,6 +157,21 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			ts.log.Timestamps = on
 		}
 	}
+	if v, ok := vals["x_depends_on"]; ok {
+		var deps []supervisor.Dependency
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			name, cond, _ := strings.Cut(item, ":")
+			deps = append(deps, supervisor.Dependency{Name: strings.TrimSpace(name),
+				Condition: supervisor.DependencyCondition(strings.TrimSpace(cond))})
+		}
+		// The library's checks, with its words.
+		probe := supervisor.ProgramSpec{Name: spec.Name, Group: spec.Group, Command: "x", DependsOn: deps}
+		if err := probe.Validate(); err != nil {
+			bad("x_depends_on", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+		spec.DependsOn = deps
+	}
 	if v, ok := vals["x_essential"]; ok {
 		on, err := pyBool(v)
 		if err != nil {
@@ -220,6 +236,88 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 		return firstErr
 	}
 	spec.Restart = policy
+	return nil
+}
+
+// dependencies checks every x_depends_on against the programs and groups
+// of the file: each name must be one program or one [group:x], not both,
+// and no program may depend on itself through others.
+func (l *loader) dependencies() error {
+	programs := map[string]*supervisor.ProgramSpec{}
+	for i := range l.cfg.Programs {
+		programs[l.cfg.Programs[i].Name] = &l.cfg.Programs[i]
+	}
+	groups := map[string][]string{}
+	for _, g := range l.cfg.Groups {
+		groups[g.Name] = g.Programs
+	}
+	section := func(name string) string {
+		if l.doc.hasSection("program:" + name) {
+			return "program:" + name
+		}
+		return "fcgi-program:" + name
+	}
+	value := func(p *supervisor.ProgramSpec) string {
+		var items []string
+		for _, d := range p.DependsOn {
+			items = append(items, d.String())
+		}
+		return "x_depends_on=" + strings.Join(items, ", ") + ": "
+	}
+	for _, p := range l.cfg.Programs {
+		for _, d := range p.DependsOn {
+			_, isProg := programs[d.Name]
+			_, isGroup := groups[d.Name]
+			switch {
+			case isProg && isGroup:
+				return l.fail(section(p.Name), "x_depends_on", value(&p)+fmt.Sprintf("%s is ambiguous: both [program:%s] and [group:%s]", pyRepr(d.Name), d.Name, d.Name))
+			case !isProg && !isGroup:
+				return l.fail(section(p.Name), "x_depends_on", value(&p)+fmt.Sprintf("no [program:%s] or [group:%s]", d.Name, d.Name))
+			}
+		}
+	}
+	const (
+		onPath = iota + 1
+		done
+	)
+	mark := map[string]int{}
+	var path []string
+	var visit func(name string) error
+	visit = func(name string) error {
+		switch mark[name] {
+		case onPath:
+			i := slices.Index(path, name)
+			cycle := append(slices.Clone(path[i:]), name)
+			last := path[len(path)-1]
+			return l.fail(section(last), "x_depends_on", value(programs[last])+"dependency cycle "+strings.Join(cycle, " -> "))
+		case done:
+			return nil
+		}
+		mark[name] = onPath
+		path = append(path, name)
+		for _, d := range programs[name].DependsOn {
+			targets := []string{d.Name}
+			if _, ok := programs[d.Name]; !ok {
+				targets = groups[d.Name]
+			}
+			for _, t := range targets {
+				if programs[t] == nil {
+					continue
+				}
+				if err := visit(t); err != nil {
+					return err
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		mark[name] = done
+		return nil
+	}
+	for _, p := range l.cfg.Programs {
+		if err := visit(p.Name); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -2,12 +2,14 @@ package config
 
 import (
 	"errors"
-	"github.com/supervise-go/supervisor/restart"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 func TestExtensionBackoff(t *testing.T) {
@@ -76,6 +78,45 @@ func TestExtensionErrors(t *testing.T) {
 			assert.Equal(t, c.key, ce.Key)
 			assert.Contains(t, ce.Msg, c.msg)
 			assert.Greater(t, ce.Line, 0)
+		})
+	}
+}
+
+func TestExtensionDependsOn(t *testing.T) {
+	cfg := mustLoad(t, sd+"[group:backend]\nprograms=db,cache\n[program:db]\ncommand=/bin/true\n[program:cache]\ncommand=/bin/true\n"+
+		"[program:migrate]\ncommand=/bin/true\n[program:web]\ncommand=/bin/true\nx_depends_on = backend, migrate:completed\n")
+	assert.Equal(t, []supervisor.Dependency{{Name: "backend"}, {Name: "migrate", Condition: supervisor.DependCompleted}},
+		program(t, cfg, "web").DependsOn)
+	assert.Nil(t, program(t, cfg, "db").DependsOn, "none by default")
+}
+
+func TestExtensionDependsOnErrors(t *testing.T) {
+	for name, c := range map[string]struct{ conf, section, msg string }{
+		"cycle": {"[program:a]\ncommand=/bin/true\nx_depends_on=b\n[program:b]\ncommand=/bin/true\nx_depends_on=c:completed\n[program:c]\ncommand=/bin/true\nx_depends_on=a\n",
+			"program:c", "x_depends_on=a: dependency cycle a -> b -> c -> a"},
+		"self": {"[program:a]\ncommand=/bin/true\nx_depends_on=a\n",
+			"program:a", "x_depends_on=a: invalid program spec: 'a' depends on itself"},
+		"unknown": {"[program:a]\ncommand=/bin/true\nx_depends_on=db\n",
+			"program:a", "x_depends_on=db: no [program:db] or [group:db]"},
+		"ambiguous": {"[group:db]\nprograms=x\n[program:x]\ncommand=/bin/true\n[program:db]\ncommand=/bin/true\n[program:a]\ncommand=/bin/true\nx_depends_on=db\n",
+			"program:a", "x_depends_on=db: 'db' is ambiguous: both [program:db] and [group:db]"},
+		"condition": {"[program:db]\ncommand=/bin/true\n[program:a]\ncommand=/bin/true\nx_depends_on=db:up\n",
+			"program:a", "x_depends_on=db:up: invalid program spec: depends on 'db': unknown condition 'up' (write running or completed)"},
+		"empty": {"[program:db]\ncommand=/bin/true\n[program:a]\ncommand=/bin/true\nx_depends_on=db,\n",
+			"program:a", "x_depends_on=db,: depends on '': invalid program spec: empty name"},
+		"cycle through group": {"[group:g]\nprograms=b\n[program:a]\ncommand=/bin/true\nx_depends_on=g\n[program:b]\ncommand=/bin/true\nx_depends_on=a\n",
+			"program:a", "x_depends_on=g: dependency cycle b -> a -> b"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, "x_depends_on", ce.Key)
+			assert.Equal(t, c.section, ce.Section)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Greater(t, ce.Line, 0)
+			assert.Equal(t, file, ce.File)
 		})
 	}
 }

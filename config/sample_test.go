@@ -30,7 +30,8 @@ func TestSampleUncommented(t *testing.T) {
 		"user=chrism", "user=root", "socket_owner=chrism", "socket_owner=root",
 		"files = relative/directory/*.ini", "files = nothing/*.ini",
 		"programs=progname1,progname2", "programs=theprogramname,thefcgiprogramname",
-		"x_backoff=linear", "x_backoff=exponential").Replace(text)
+		"x_backoff=linear", "x_backoff=exponential",
+		"x_depends_on=db,migrate:completed", "x_depends_on=thefcgiprogramname:completed").Replace(text)
 	file := filepath.Join(dir, "supervisord.conf")
 	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
 	cfg, err := LoadWith(file, testEnv)
