@@ -80,8 +80,12 @@ type Process struct {
 	tracker     restart.Tracker
 	failures    int // consecutive failed starts (supervisord's backoff)
 	killing     bool
-	ran         bool              // a child of this process has exited at least once
-	lastRunCode int               // the last child's exit code (see runExitCode)
+	ran         bool               // a child of this process has exited at least once
+	lastRunCode int                // the last child's exit code (see runExitCode)
+	probeCancel context.CancelFunc // ends the readiness checks of this spawn
+	probes      sync.WaitGroup
+	ready       chan struct{}     // a readiness check succeeded
+	readyFailed string            // the spawn error of a start whose check timed out
 	waiting     bool              // STARTING, waiting for dependencies (no fork queued)
 	depPoke     chan struct{}     // a process changed state: check the dependencies again
 	readers     sync.WaitGroup    // output readers of all spawns
@@ -110,6 +114,7 @@ type timerKind int
 const (
 	timerNone timerKind = iota
 	timerStarted
+	timerReady // ReadyTimeout
 	timerRetry
 	timerKill
 	timerRestart
@@ -160,6 +165,7 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 		forks:   make(chan forkResult, 1),
 		exits:   make(chan childExit, 1),
 		depPoke: make(chan struct{}, 1),
+		ready:   make(chan struct{}, 1),
 		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)

@@ -135,6 +135,7 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 		}
 	}
 	errs = append(errs, s.validateDependencies()...)
+	errs = append(errs, s.validateReady()...)
 	if len(errs) > 0 || n < 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -141,6 +141,22 @@ type ProgramSpec struct {
 	// the shutdown) never count. An extension (x_essential), off by
 	// default.
 	Essential bool
+	// Ready, when set, replaces StartSecs: a process is RUNNING once this
+	// check succeeds, tried every ReadyInterval (default 1 s), each try
+	// bounded by ReadyProbeTimeout (default 1 s). "tcp:HOST:PORT" succeeds
+	// when a TCP connection is accepted, "http://URL" or "https://URL"
+	// when a GET answers with a status below 400 (redirects are not
+	// followed), "exec:COMMAND" when /bin/sh -c COMMAND exits 0 (run with
+	// the child's environment and directory). A child that exits before,
+	// or is not ready within ReadyTimeout (default 60 s; it is then killed
+	// with SIGKILL), failed its start: BACKOFF and StartRetries apply as
+	// for an exit before StartSecs. A dependency on the program
+	// (DependRunning) is met once it is ready. An extension (x_ready);
+	// empty, the default, uses StartSecs.
+	Ready string
+	// ReadyInterval, ReadyProbeTimeout and ReadyTimeout tune Ready (see
+	// there); 0 means their defaults, negative values are refused.
+	ReadyInterval, ReadyProbeTimeout, ReadyTimeout time.Duration
 	// DependsOn lists programs or groups whose processes must reach a
 	// condition (RUNNING by default) before this program's processes are
 	// forked (x_depends_on). Until then a process waits in STARTING with

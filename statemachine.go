@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"github.com/supervise-go/supervisor/internal/signame"
@@ -36,6 +37,8 @@ func (p *Process) run() {
 			}
 		case f := <-p.forks:
 			p.forked(f)
+		case <-p.ready:
+			p.becameReady()
 		case <-p.depPoke:
 			if p.waiting {
 				p.checkDependencies()
@@ -196,6 +199,12 @@ func (p *Process) childStarted(child *sys.Child) {
 		p.exits <- childExit{child: child, status: ws, err: err}
 	}()
 	p.h.logger().Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), child.Pid))
+	if p.spec.Ready != "" {
+		// RUNNING once the readiness check succeeds; StartSecs is unused.
+		p.startProbing()
+		p.armTimer(timerReady, orDefault(p.spec.ReadyTimeout, defaultReadyTimeout))
+		return
+	}
 	if p.spec.startSecs() <= 0 {
 		p.becomeRunning()
 		return
@@ -241,6 +250,9 @@ func (p *Process) finish(ex childExit) {
 	p.child.Release()
 	p.child = nil
 	p.cancelTimer()
+	p.stopProbing()
+	readyFailed := p.readyFailed
+	p.readyFailed = ""
 	status, why := describeExit(ex.status, ex.err)
 	expected := p.spec.expects(status)
 	p.ran, p.lastRunCode = true, runExitCode(ex.status, ex.err)
@@ -257,6 +269,9 @@ func (p *Process) finish(ex childExit) {
 	p.drainReaders()
 
 	tooQuickly := now.Sub(laststart) < p.spec.startSecs()
+	if p.spec.Ready != "" {
+		tooQuickly = true // any exit before the check succeeded fails the start
+	}
 	switch {
 	case p.killing:
 		p.killing = false
@@ -269,7 +284,7 @@ func (p *Process) finish(ex childExit) {
 		}
 		p.setState(Stopped, stateDetail{pid: pid, exitStatus: status})
 	case p.cur == Starting && tooQuickly:
-		p.setExitStatus(0, "Exited too quickly (process log may have details)")
+		p.setExitStatus(0, cmp.Or(readyFailed, "Exited too quickly (process log may have details)"))
 		p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		p.enterBackoff()
 	default:
@@ -332,6 +347,8 @@ func (p *Process) maybeRestart(expected bool) {
 
 func (p *Process) timeout(kind timerKind) {
 	switch kind {
+	case timerReady:
+		p.readyTimedOut()
 	case timerStarted:
 		if p.cur == Starting && p.child != nil {
 			p.becomeRunning()
@@ -368,6 +385,7 @@ func (p *Process) stop(shutdown bool) error {
 			return nil
 		}
 		p.cancelTimer()
+		p.stopProbing()
 		sig := p.spec.stopSignal()
 		group := ""
 		if p.spec.StopAsGroup {
@@ -441,6 +459,7 @@ func (p *Process) signalFailed(err error) {
 // supervisor.
 func (p *Process) terminate() {
 	p.cancelTimer()
+	p.stopProbing()
 	if p.waiting {
 		p.stopWaiting()
 	}

@@ -1,0 +1,101 @@
+package supervisor
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// readySpec is a sleeping program whose readiness check is check.
+func readySpec(t *testing.T, name, check string) ProgramSpec {
+	spec := sleeper(t, name, 1)
+	spec.StartSecs = time.Hour // unused with Ready
+	spec.Ready = check
+	spec.ReadyInterval = 50 * time.Millisecond
+	return spec
+}
+
+// Issue 13, part 4: with Ready, a process is RUNNING once its check
+// succeeds (exec, tcp and http checks), not after StartSecs; a program
+// depending on it is forked only then.
+func TestReadyChecks(t *testing.T) {
+	t.Parallel()
+	flag := filepath.Join(t.TempDir(), "ready")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nobody listens until the test says so
+	var healthy atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if !healthy.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+
+	web := sleeper(t, "web", 1)
+	web.DependsOn = []Dependency{{Name: "byexec"}}
+	ts := startSup(t, []ProgramSpec{
+		readySpec(t, "byexec", "exec:test -f "+flag),
+		readySpec(t, "bytcp", "tcp:"+addr),
+		readySpec(t, "byhttp", srv.URL+"/health"),
+		web,
+	})
+	time.Sleep(500 * time.Millisecond) // several failed checks
+	for _, name := range []string{"byexec", "bytcp", "byhttp"} {
+		assert.Equal(t, Starting, ts.proc(t, name).State(), name)
+	}
+	assert.Equal(t, "waiting for byexec", ts.proc(t, "web").Info().Description())
+
+	require.NoError(t, os.WriteFile(flag, nil, 0o644))
+	ts.waitState(t, "byexec", Running)
+	ts.waitState(t, "web", Running)
+	assert.Less(t, ts.lineIndex(t, "success: byexec entered RUNNING state, process is ready (x_ready exec:test -f "),
+		ts.lineIndex(t, "spawned: 'web'"))
+
+	l, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	defer l.Close()
+	ts.waitState(t, "bytcp", Running)
+
+	assert.Equal(t, Starting, ts.proc(t, "byhttp").State())
+	healthy.Store(true)
+	ts.waitState(t, "byhttp", Running)
+}
+
+// A check that does not succeed within ReadyTimeout fails the start: the
+// child is killed and the start retried, then FATAL with the reason.
+func TestReadyTimeout(t *testing.T) {
+	t.Parallel()
+	spec := readySpec(t, "never", "exec:false")
+	spec.ReadyTimeout = 300 * time.Millisecond
+	spec.StartRetries = 1
+	ts := startSup(t, []ProgramSpec{spec})
+	info := ts.waitState(t, "never", Fatal)
+	assert.Equal(t, "not ready within 300ms (x_ready_timeout)", info.Description())
+	assert.Len(t, ts.log.messages("spawned: 'never'"), 2, "one retry")
+	assert.Len(t, ts.log.messages("exited: never (terminated by SIGKILL; not expected)"), 2)
+}
+
+// Readiness fields are validated.
+func TestReadyRefused(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("x", "/bin/true")
+	spec.Ready = "notify"
+	spec.ReadyTimeout = -time.Second
+	err := spec.Validate()
+	require.ErrorIs(t, err, ErrBadSpec)
+	assert.Contains(t, err.Error(), "ready check 'notify': unknown kind (write tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
+	assert.Contains(t, err.Error(), "ready: ReadyInterval, ReadyProbeTimeout and ReadyTimeout must not be negative")
+	spec = newSpec("x", "/bin/true")
+	spec.Ready = "tcp:nowhere"
+	assert.ErrorContains(t, spec.Validate(), "ready check 'tcp:nowhere': want tcp:HOST:PORT")
+}
