@@ -42,6 +42,10 @@ var ExtKeys = map[string]string{
 	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
 	"x_depends_on":             "NAME[:CONDITION][, ...]: programs or [group:x] groups whose processes must be RUNNING (condition running, the default) or have EXITED with an expected status (completed) before this program's processes are forked; until then they wait in STARTING (default: none)",
+	"x_ready":                  "readiness check that replaces startsecs: tcp:HOST:PORT, http://URL (status below 400) or exec:COMMAND (exit 0); RUNNING once it succeeds (default: none, startsecs applies)",
+	"x_ready_interval":         "time between readiness checks (default 1s)",
+	"x_ready_probe_timeout":    "time one readiness check may take (default 1s)",
+	"x_ready_timeout":          "not ready within this: the process is killed and the start failed (default 60s)",
 	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
 }
 
@@ -171,6 +175,18 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			bad("x_depends_on", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 		spec.DependsOn = deps
+	}
+	if v, ok := vals["x_ready"]; ok {
+		spec.Ready = v
+	}
+	spec.ReadyInterval = dur("x_ready_interval")
+	spec.ReadyProbeTimeout = dur("x_ready_probe_timeout")
+	spec.ReadyTimeout = dur("x_ready_timeout")
+	if firstErr == nil {
+		probe := supervisor.ProgramSpec{Name: spec.Name, Command: "x", Ready: spec.Ready}
+		if err := probe.Validate(); err != nil {
+			bad("x_ready", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
 	}
 	if v, ok := vals["x_essential"]; ok {
 		on, err := pyBool(v)

@@ -82,6 +82,30 @@ func TestExtensionErrors(t *testing.T) {
 	}
 }
 
+func TestExtensionReady(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_ready=http://127.0.0.1:8080%(ENV_HOME)s\nx_ready_interval=250ms\nx_ready_probe_timeout=2\nx_ready_timeout=1m\n[program:b]\ncommand=/bin/true\n")
+	a := program(t, cfg, "a")
+	assert.Equal(t, "http://127.0.0.1:8080/root", a.Ready)
+	assert.Equal(t, 250*time.Millisecond, a.ReadyInterval)
+	assert.Equal(t, 2*time.Second, a.ReadyProbeTimeout)
+	assert.Equal(t, time.Minute, a.ReadyTimeout)
+	assert.Empty(t, program(t, cfg, "b").Ready, "none by default")
+	for conf, msg := range map[string]string{
+		"x_ready=notify\n":       "x_ready=notify: invalid program spec: ready check 'notify': unknown kind",
+		"x_ready=tcp:x\n":        "x_ready=tcp:x: invalid program spec: ready check 'tcp:x': want tcp:HOST:PORT",
+		"x_ready_timeout=soon\n": "x_ready_timeout=soon: not a duration",
+		"x_ready_interval=-1\n":  "x_ready_interval=-1: not a duration",
+	} {
+		_, file := writeCase(t, loadCase{conf: sd + "[program:a]\ncommand=/bin/true\n" + conf})
+		_, err := LoadWith(file, testEnv)
+		var ce *Error
+		require.True(t, errors.As(err, &ce), "%v", err)
+		assert.Equal(t, "program:a", ce.Section)
+		assert.Equal(t, 4, ce.Line)
+		assert.Contains(t, ce.Msg, msg)
+	}
+}
+
 func TestExtensionDependsOn(t *testing.T) {
 	cfg := mustLoad(t, sd+"[group:backend]\nprograms=db,cache\n[program:db]\ncommand=/bin/true\n[program:cache]\ncommand=/bin/true\n"+
 		"[program:migrate]\ncommand=/bin/true\n[program:web]\ncommand=/bin/true\nx_depends_on = backend, migrate:completed\n")
