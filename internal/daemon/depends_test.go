@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -61,4 +62,31 @@ x_depends_on=broken:completed
 	stopped := waitLog(t, logPath, "stopped: ", 2)
 	assert.Contains(t, stopped[0], "stopped: web (exit status 0)", "web, though of a lower priority, stops first")
 	assert.Contains(t, stopped[1], "stopped: db (terminated by SIGTERM)")
+}
+
+// x_ready through supervisorctl: the program stays STARTING until its
+// check succeeds, its dependent waits for it, then both run.
+func TestReadyDaemon(t *testing.T) {
+	needSupervisorctl(t)
+	t.Parallel()
+	dir, conf, cmd := startDaemon(t, ctlBase+`[program:db]
+command=/bin/sleep 1000
+x_ready=exec:test -f {DIR}/db-ready
+x_ready_interval=100ms
+[program:web]
+command=/bin/sleep 1000
+startsecs=0
+x_depends_on=db
+`)
+	logPath := filepath.Join(dir, "s.log")
+	waitLog(t, logPath, "spawned: 'db'", 1)
+	time.Sleep(500 * time.Millisecond)
+	assert.Equal(t, "db STARTING", statusLine(t, conf, "db"))
+	assert.Equal(t, "web STARTING waiting for db", statusLine(t, conf, "web"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "db-ready"), nil, 0o644))
+	waitLog(t, logPath, "success: db entered RUNNING state, process is ready (x_ready exec:test -f ", 1)
+	waitLog(t, logPath, "success: web", 1)
+	assert.Regexp(t, `^web RUNNING pid \d+, uptime `, statusLine(t, conf, "web"))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd))
 }
