@@ -29,6 +29,10 @@ const (
 	// EventDependencyWait: a STARTING process waits for the dependency
 	// named by Dependency (ProgramSpec.DependsOn) before it is forked.
 	EventDependencyWait
+	// EventUnhealthy: a RUNNING process failed ProgramSpec.HealthFailures
+	// health checks in a row and is being restarted; Data holds the last
+	// check's error, Pid the child's pid.
+	EventUnhealthy
 )
 
 // String returns the supervisord event family, e.g. "PROCESS_STATE".
@@ -50,6 +54,8 @@ func (k EventKind) String() string {
 		return "PROCESS_COMMUNICATION"
 	case EventDependencyWait:
 		return "X_DEPENDENCY_WAIT"
+	case EventUnhealthy:
+		return "X_UNHEALTHY"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }

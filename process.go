@@ -28,7 +28,8 @@ import (
 // setState refuses any other edge:
 //
 //	from                          to        when
-//	STOPPED, EXITED, FATAL        STARTING  a start request, autostart, autorestart
+//	STOPPED, EXITED, FATAL        STARTING  a start request, autostart, autorestart (STOPPED:
+//	                                        also the restart after failed health checks)
 //	                                        (a STARTING process has no pid until its
 //	                                        fork is done)
 //	STARTING                      RUNNING   up for StartSecs (at once if negative)
@@ -67,30 +68,33 @@ type Process struct {
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
 
 	// Owned by the goroutine.
-	cur         State // the state, read without the lock
-	child       *sys.Child
-	stdin       *stdinPipe
-	forking     bool       // a spawn is queued or forking
-	forkWaiter  chan error // gets the outcome of the fork a request asked for
-	deferred    []request  // requests received while forking, answered after it
-	forks       chan forkResult
-	exits       chan childExit
-	timer       Timer
-	timerKind   timerKind
-	tracker     restart.Tracker
-	failures    int // consecutive failed starts (supervisord's backoff)
-	killing     bool
-	ran         bool               // a child of this process has exited at least once
-	lastRunCode int                // the last child's exit code (see runExitCode)
-	probeCancel context.CancelFunc // ends the readiness checks of this spawn
-	probes      sync.WaitGroup
-	ready       chan struct{}     // a readiness check succeeded
-	readyFailed string            // the spawn error of a start whose check timed out
-	waiting     bool              // STARTING, waiting for dependencies (no fork queued)
-	depPoke     chan struct{}     // a process changed state: check the dependencies again
-	readers     sync.WaitGroup    // output readers of all spawns
-	envMap      map[string]string // the child's environment, built at the first spawn
-	env         []string
+	cur              State // the state, read without the lock
+	child            *sys.Child
+	stdin            *stdinPipe
+	forking          bool       // a spawn is queued or forking
+	forkWaiter       chan error // gets the outcome of the fork a request asked for
+	deferred         []request  // requests received while forking, answered after it
+	forks            chan forkResult
+	exits            chan childExit
+	timer            Timer
+	timerKind        timerKind
+	tracker          restart.Tracker
+	failures         int // consecutive failed starts (supervisord's backoff)
+	killing          bool
+	ran              bool               // a child of this process has exited at least once
+	lastRunCode      int                // the last child's exit code (see runExitCode)
+	probeCancel      context.CancelFunc // ends the readiness checks of this spawn
+	probes           sync.WaitGroup
+	ready            chan struct{}      // a readiness check succeeded
+	readyFailed      string             // the spawn error of a start whose check timed out
+	healthCancel     context.CancelFunc // ends the health checks of this run
+	unhealthy        chan error         // the health checks failed HealthFailures times
+	restartAfterStop bool               // start again once stopped (a failed health check)
+	waiting          bool               // STARTING, waiting for dependencies (no fork queued)
+	depPoke          chan struct{}      // a process changed state: check the dependencies again
+	readers          sync.WaitGroup     // output readers of all spawns
+	envMap           map[string]string  // the child's environment, built at the first spawn
+	env              []string
 }
 
 // host is what a process's goroutine needs from its supervisor.
@@ -156,17 +160,18 @@ type childExit struct {
 
 func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 	p := &Process{
-		prog:    prog,
-		h:       s,
-		spec:    spec,
-		reqs:    make(chan request),
-		done:    make(chan struct{}),
-		changed: make(chan struct{}),
-		forks:   make(chan forkResult, 1),
-		exits:   make(chan childExit, 1),
-		depPoke: make(chan struct{}, 1),
-		ready:   make(chan struct{}, 1),
-		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
+		prog:      prog,
+		h:         s,
+		spec:      spec,
+		reqs:      make(chan request),
+		done:      make(chan struct{}),
+		changed:   make(chan struct{}),
+		forks:     make(chan forkResult, 1),
+		exits:     make(chan childExit, 1),
+		depPoke:   make(chan struct{}, 1),
+		ready:     make(chan struct{}, 1),
+		unhealthy: make(chan error, 1),
+		tracker:   spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
 	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)

@@ -157,6 +157,21 @@ type ProgramSpec struct {
 	// ReadyInterval, ReadyProbeTimeout and ReadyTimeout tune Ready (see
 	// there); 0 means their defaults, negative values are refused.
 	ReadyInterval, ReadyProbeTimeout, ReadyTimeout time.Duration
+	// Health, when set, is checked every HealthInterval (default 10 s)
+	// while a process is RUNNING, each check bounded by HealthTimeout
+	// (default 1 s), with Ready's syntax (tcp:, http(s)://, exec:). After
+	// HealthFailures (default 3) failures in a row the process is
+	// restarted: stopped as by a stop request (StopSignal, then SIGKILL
+	// after StopWaitSecs), then started again; an EventUnhealthy reports
+	// it. A stop request meanwhile cancels the restart. An extension
+	// (x_health); empty, the default, checks nothing.
+	Health string
+	// HealthInterval and HealthTimeout tune Health; 0 means their
+	// defaults, negative values are refused.
+	HealthInterval, HealthTimeout time.Duration
+	// HealthFailures is how many failed health checks in a row restart
+	// the process; 0 means 3.
+	HealthFailures int
 	// DependsOn lists programs or groups whose processes must reach a
 	// condition (RUNNING by default) before this program's processes are
 	// forked (x_depends_on). Until then a process waits in STARTING with

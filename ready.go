@@ -158,6 +158,7 @@ func (p *Process) becameReady() {
 	p.failures = 0
 	p.h.logger().Info(fmt.Sprintf("success: %s entered RUNNING state, process is ready (x_ready %s)", p.spec.name, p.spec.Ready))
 	p.setState(Running, stateDetail{pid: p.child.Pid})
+	p.startHealthChecks()
 }
 
 // readyTimedOut fails a start whose readiness check did not succeed in

@@ -39,6 +39,8 @@ func (p *Process) run() {
 			p.forked(f)
 		case <-p.ready:
 			p.becameReady()
+		case err := <-p.unhealthy:
+			p.becameUnhealthy(err)
 		case <-p.depPoke:
 			if p.waiting {
 				p.checkDependencies()
@@ -217,6 +219,7 @@ func (p *Process) becomeRunning() {
 	p.h.logger().Info(fmt.Sprintf("success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)",
 		p.spec.name, int(p.spec.startSecs()/time.Second)))
 	p.setState(Running, stateDetail{pid: p.child.Pid})
+	p.startHealthChecks()
 }
 
 func (p *Process) enterBackoff() {
@@ -251,6 +254,7 @@ func (p *Process) finish(ex childExit) {
 	p.child = nil
 	p.cancelTimer()
 	p.stopProbing()
+	p.stopHealthChecks()
 	readyFailed := p.readyFailed
 	p.readyFailed = ""
 	status, why := describeExit(ex.status, ex.err)
@@ -283,6 +287,13 @@ func (p *Process) finish(ex childExit) {
 			p.h.logger().Warn(msg)
 		}
 		p.setState(Stopped, stateDetail{pid: pid, exitStatus: status})
+		if p.restartAfterStop {
+			p.restartAfterStop = false
+			if !p.h.isStopping() {
+				p.failures = 0
+				p.spawn()
+			}
+		}
 	case p.cur == Starting && tooQuickly:
 		p.setExitStatus(0, cmp.Or(readyFailed, "Exited too quickly (process log may have details)"))
 		p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
@@ -377,6 +388,7 @@ func (p *Process) timeout(kind timerKind) {
 // stop asks the child to stop (spec 3.5). For a shutdown, BACKOFF goes to
 // FATAL instead of STOPPED, as supervisord does.
 func (p *Process) stop(shutdown bool) error {
+	p.restartAfterStop = false // a stop request cancels a health restart
 	switch p.cur {
 	case Starting, Running:
 		if p.waiting {
@@ -386,6 +398,7 @@ func (p *Process) stop(shutdown bool) error {
 		}
 		p.cancelTimer()
 		p.stopProbing()
+		p.stopHealthChecks()
 		sig := p.spec.stopSignal()
 		group := ""
 		if p.spec.StopAsGroup {
@@ -460,6 +473,8 @@ func (p *Process) signalFailed(err error) {
 func (p *Process) terminate() {
 	p.cancelTimer()
 	p.stopProbing()
+	p.stopHealthChecks()
+	p.restartAfterStop = false
 	if p.waiting {
 		p.stopWaiting()
 	}
