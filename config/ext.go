@@ -46,6 +46,10 @@ var ExtKeys = map[string]string{
 	"x_ready_interval":         "time between readiness checks (default 1s)",
 	"x_ready_probe_timeout":    "time one readiness check may take (default 1s)",
 	"x_ready_timeout":          "not ready within this: the process is killed and the start failed (default 60s)",
+	"x_health":                 "health check while RUNNING, with x_ready's syntax; after x_health_failures failures in a row the process is restarted (default: none)",
+	"x_health_interval":        "time between health checks (default 10s)",
+	"x_health_timeout":         "time one health check may take (default 1s)",
+	"x_health_failures":        "failed health checks in a row that restart the process (default 3)",
 	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
 }
 
@@ -186,6 +190,22 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 		probe := supervisor.ProgramSpec{Name: spec.Name, Command: "x", Ready: spec.Ready}
 		if err := probe.Validate(); err != nil {
 			bad("x_ready", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+		}
+	}
+	if v, ok := vals["x_health"]; ok {
+		spec.Health = v
+	}
+	spec.HealthInterval = dur("x_health_interval")
+	spec.HealthTimeout = dur("x_health_timeout")
+	spec.HealthFailures = integer("x_health_failures")
+	if firstErr == nil {
+		probe := supervisor.ProgramSpec{Name: spec.Name, Command: "x", Health: spec.Health, HealthFailures: spec.HealthFailures}
+		if err := probe.Validate(); err != nil {
+			key := "x_health"
+			if spec.HealthFailures < 0 {
+				key = "x_health_failures"
+			}
+			bad(key, "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	}
 	if v, ok := vals["x_essential"]; ok {

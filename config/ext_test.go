@@ -106,6 +106,29 @@ func TestExtensionReady(t *testing.T) {
 	}
 }
 
+func TestExtensionHealth(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_health=tcp:127.0.0.1:80\nx_health_interval=5\nx_health_timeout=500ms\nx_health_failures=2\n[program:b]\ncommand=/bin/true\n")
+	a := program(t, cfg, "a")
+	assert.Equal(t, "tcp:127.0.0.1:80", a.Health)
+	assert.Equal(t, 5*time.Second, a.HealthInterval)
+	assert.Equal(t, 500*time.Millisecond, a.HealthTimeout)
+	assert.Equal(t, 2, a.HealthFailures)
+	assert.Empty(t, program(t, cfg, "b").Health, "none by default")
+	for conf, want := range map[string][2]string{
+		"x_health=ping\n":           {"x_health", "x_health=ping: invalid program spec: health check 'ping': unknown kind"},
+		"x_health_failures=-2\n":    {"x_health_failures", "x_health_failures=-2: invalid program spec: health: HealthInterval, HealthTimeout and HealthFailures must not be negative"},
+		"x_health_interval=often\n": {"x_health_interval", "x_health_interval=often: not a duration"},
+	} {
+		_, file := writeCase(t, loadCase{conf: sd + "[program:a]\ncommand=/bin/true\n" + conf})
+		_, err := LoadWith(file, testEnv)
+		var ce *Error
+		require.True(t, errors.As(err, &ce), "%v", err)
+		assert.Equal(t, want[0], ce.Key)
+		assert.Equal(t, 4, ce.Line)
+		assert.Contains(t, ce.Msg, want[1])
+	}
+}
+
 func TestExtensionDependsOn(t *testing.T) {
 	cfg := mustLoad(t, sd+"[group:backend]\nprograms=db,cache\n[program:db]\ncommand=/bin/true\n[program:cache]\ncommand=/bin/true\n"+
 		"[program:migrate]\ncommand=/bin/true\n[program:web]\ncommand=/bin/true\nx_depends_on = backend, migrate:completed\n")
