@@ -199,9 +199,16 @@ func (p *Process) State() State {
 }
 
 // Start starts the process and waits until it is RUNNING (up for
-// StartSecs) or its start failed. The start is always asked for and its
-// fork always awaited; ctx bounds only the wait for RUNNING after that: if
-// ctx ends first, Start returns ctx.Err() and the process goes on starting.
+// StartSecs, or ready with ProgramSpec.Ready) or its start failed. The
+// start is always asked for and its fork always awaited; ctx bounds only
+// the wait for RUNNING after that: if ctx ends first, Start returns
+// ctx.Err() and the process goes on starting.
+//
+// With ProgramSpec.DependsOn, Start first starts the stopped dependencies
+// (transitively, without waiting for them), and the fork is deferred
+// until they are met: the wait for that counts as the wait for RUNNING.
+// A dependency that cannot be met fails the start with a *SpawnError
+// naming it (ErrSpawn), and the process is then FATAL.
 //
 // Errors: ErrShutdown when the supervisor is not serving; ErrAlreadyStarted
 // when STARTING, RUNNING, BACKOFF or STOPPING; a *SpawnError wrapping

@@ -420,17 +420,22 @@ func (s *Supervisor) allLocked() []*Process {
 // in BACKOFF, the way [Process.Start] starts one: it forks them in the
 // order given, never one before every process of a lower priority (its
 // group's, then its program's) is forked, then waits for each to be
-// RUNNING; ctx bounds only that wait. Pass Processes() for all of them, a
-// program's or a group's for those. The error joins a *ProcessError for
-// each process whose start failed; processes already running are no
-// error.
+// RUNNING; ctx bounds only that wait. Their stopped dependencies
+// (ProgramSpec.DependsOn) are started too, each before its dependents
+// (whatever the priorities), but only procs are reported. Pass
+// Processes() for all of them, a program's or a group's for those. The
+// error joins a *ProcessError for each process whose start failed;
+// processes already running are no error.
 func (s *Supervisor) StartProcesses(ctx context.Context, procs ...*Process) error {
 	return s.startMany(ctx, procs)
 }
 
 // StopProcesses stops those of procs that are running, the way
 // [Process.Stop] stops one: it signals them in reverse order, then waits
-// until each is stopped or ctx is done. The error joins a *ProcessError
+// until each is stopped or ctx is done. A process of procs that others of
+// procs depend on (ProgramSpec.DependsOn) is signalled only once those
+// dependents are stopped, one at a time; dependents outside procs are
+// left alone. The error joins a *ProcessError
 // for each process that could not be stopped; processes not running are
 // no error.
 func (s *Supervisor) StopProcesses(ctx context.Context, procs ...*Process) error {
@@ -581,7 +586,9 @@ var errServedTwice = errors.New("supervisor: Serve called twice")
 // programs without NoAutostart, in priority order, and keeps every process
 // in its state. When ctx is done it stops everything, group by group from
 // the highest priority down, waits for every child to be reaped, and
-// returns nil; only then are the subscriptions closed.
+// returns nil; only then are the subscriptions closed. Dependencies
+// (ProgramSpec.DependsOn) come before priorities: a process's dependencies
+// are started before it, and its dependents stopped (fully) before it.
 //
 // When a process of an essential program (ProgramSpec.Essential) ends for
 // good before ctx is done, Serve stops everything the same way and returns
