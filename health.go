@@ -22,7 +22,7 @@ func (s *ProgramSpec) validateHealth() []error {
 	if s.HealthInterval < 0 || s.HealthTimeout < 0 || s.HealthFailures < 0 {
 		bad("health: HealthInterval, HealthTimeout and HealthFailures must not be negative")
 	}
-	if s.Health != "" && readyKind(s.Health) == "" {
+	if s.Health != "" && (readyKind(s.Health) == "" || readyKind(s.Health) == "notify") {
 		bad("health check %s: unknown kind (write tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Health))
 	} else if s.Health != "" {
 		probe := ProgramSpec{Ready: s.Health}
@@ -107,7 +107,14 @@ func (p *Process) becameUnhealthy(err error) {
 	if limit == 0 {
 		limit = defaultHealthFailures
 	}
-	msg := fmt.Sprintf("unhealthy: %s failed %d health checks in a row (x_health %s: %v), restarting", p.spec.name, limit, p.spec.Health, err)
+	p.restartUnhealthy(fmt.Sprintf("unhealthy: %s failed %d health checks in a row (x_health %s: %v), restarting",
+		p.spec.name, limit, p.spec.Health, err), err)
+}
+
+// restartUnhealthy logs msg, reports an EventUnhealthy and restarts the
+// RUNNING process: stopped as by a stop request, then started again.
+func (p *Process) restartUnhealthy(msg string, err error) {
+	p.stopHealthChecks()
 	p.h.logger().Warn(msg)
 	p.h.publish(Event{Kind: EventUnhealthy, Time: p.h.now(), Process: p.spec.name, Group: p.spec.group,
 		Pid: p.child.Pid, Data: []byte(err.Error())})

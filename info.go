@@ -20,6 +20,9 @@ type ProcessInfo struct {
 	// WaitingFor names the dependency (ProgramSpec.DependsOn) a STARTING
 	// process waits for before it is forked; "" otherwise.
 	WaitingFor string
+	// Status is the last STATUS= line the child sent on its NOTIFY_SOCKET
+	// (ProgramSpec.Ready = ReadyNotify, or Watchdog); "" otherwise.
+	Status string
 	// StdoutLogfile and StderrLogfile are the log files' paths ("" if none).
 	StdoutLogfile, StderrLogfile string
 	// StdoutDropped and StderrDropped count the bytes of output that could
@@ -34,7 +37,8 @@ type ProcessInfo struct {
 // "pid 123, uptime 0:00:05" when RUNNING, the spawn error in BACKOFF and
 // FATAL, the stop time ("Nov 24 12:48 AM", local time) or "Not started"
 // when STOPPED or EXITED, "waiting for NAME" when STARTING and waiting for
-// the dependency NAME, and "" otherwise.
+// the dependency NAME, the child's STATUS= text when STARTING otherwise
+// (sd_notify), and "" otherwise.
 func (i ProcessInfo) Description() string {
 	switch i.State {
 	case Running:
@@ -43,6 +47,7 @@ func (i ProcessInfo) Description() string {
 		if i.WaitingFor != "" {
 			return "waiting for " + i.WaitingFor
 		}
+		return i.Status
 	case Backoff, Fatal:
 		if i.SpawnErr != "" {
 			return i.SpawnErr
@@ -85,7 +90,7 @@ func (p *Process) info(now time.Time) ProcessInfo {
 	return ProcessInfo{
 		Name: p.spec.name, Group: p.spec.group, State: p.state, Pid: p.pid,
 		Start: p.laststart, Stop: p.laststop, Now: now,
-		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr, WaitingFor: p.waitingFor,
+		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr, WaitingFor: p.waitingFor, Status: p.status,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
 		StdoutDropped: p.out[0].droppedBytes(), StderrDropped: p.out[1].droppedBytes(),
 	}

@@ -46,6 +46,7 @@ func TestMain(m *testing.M) {
 //	supervise           run a Supervisor with one child, print its pid
 //	numbered BYTES      write BYTES of numbered lines (numberedLine), exit 0
 //	print N             print N numbered lines on stdout, then sleep
+//	notify STEP...      sd_notify steps (see helperNotify), then sleep
 //	nofds               start a process while no fd can be opened, print
 //	                    the start's error
 func helperMain(args []string) int {
@@ -132,6 +133,8 @@ func helperMain(args []string) int {
 		cancel()
 		<-served
 		return 0
+	case "notify":
+		return helperNotify(args[1:])
 	case "print":
 		n, _ := strconv.Atoi(args[1])
 		for i := range n {

@@ -63,6 +63,7 @@ type Process struct {
 	exitStatus int
 	spawnErr   string
 	waitingFor string         // the dependency a waiting STARTING process waits for
+	status     string         // the child's last STATUS= (sd_notify)
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
@@ -89,6 +90,8 @@ type Process struct {
 	readyFailed      string             // the spawn error of a start whose check timed out
 	healthCancel     context.CancelFunc // ends the health checks of this run
 	unhealthy        chan error         // the health checks failed HealthFailures times
+	watchdog         chan struct{}      // the child sent WATCHDOG=1
+	notify           *notifySocket      // the sd_notify socket, if the spec uses it
 	restartAfterStop bool               // start again once stopped (a failed health check)
 	waiting          bool               // STARTING, waiting for dependencies (no fork queued)
 	depPoke          chan struct{}      // a process changed state: check the dependencies again
@@ -118,7 +121,8 @@ type timerKind int
 const (
 	timerNone timerKind = iota
 	timerStarted
-	timerReady // ReadyTimeout
+	timerReady    // ReadyTimeout
+	timerWatchdog // Watchdog
 	timerRetry
 	timerKill
 	timerRestart
@@ -171,6 +175,7 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 		depPoke:   make(chan struct{}, 1),
 		ready:     make(chan struct{}, 1),
 		unhealthy: make(chan error, 1),
+		watchdog:  make(chan struct{}, 1),
 		tracker:   spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)

@@ -154,6 +154,10 @@ type ProgramSpec struct {
 	// (DependRunning) is met once it is ready. An extension (x_ready);
 	// empty, the default, uses StartSecs.
 	Ready string
+	// ReadyNotify ("notify") waits instead for the child to send READY=1
+	// on the datagram socket named by $NOTIFY_SOCKET (systemd's
+	// sd_notify; STATUS= lines show in ProcessInfo.Status).
+	//
 	// ReadyInterval, ReadyProbeTimeout and ReadyTimeout tune Ready (see
 	// there); 0 means their defaults, negative values are refused.
 	ReadyInterval, ReadyProbeTimeout, ReadyTimeout time.Duration
@@ -172,6 +176,12 @@ type ProgramSpec struct {
 	// HealthFailures is how many failed health checks in a row restart
 	// the process; 0 means 3.
 	HealthFailures int
+	// Watchdog, when positive, restarts a RUNNING process (as a failed
+	// health check does) that sent no WATCHDOG=1 on its $NOTIFY_SOCKET
+	// for that long (systemd's WatchdogSec); the first period starts when
+	// it becomes RUNNING. An extension (x_watchdog); 0, the default, has
+	// no watchdog.
+	Watchdog time.Duration
 	// DependsOn lists programs or groups whose processes must reach a
 	// condition (RUNNING by default) before this program's processes are
 	// forked (x_depends_on). Until then a process waits in STARTING with

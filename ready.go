@@ -27,6 +27,8 @@ func readyKind(check string) string {
 		return "http"
 	case strings.HasPrefix(check, "exec:"):
 		return "exec"
+	case check == ReadyNotify:
+		return "notify"
 	}
 	return ""
 }
@@ -40,6 +42,9 @@ func (s *ProgramSpec) validateReady() []error {
 	if s.ReadyInterval < 0 || s.ReadyProbeTimeout < 0 || s.ReadyTimeout < 0 {
 		bad("ready: ReadyInterval, ReadyProbeTimeout and ReadyTimeout must not be negative")
 	}
+	if s.Watchdog < 0 {
+		bad("watchdog: Watchdog must not be negative")
+	}
 	if s.Ready == "" {
 		return errs
 	}
@@ -52,9 +57,9 @@ func (s *ProgramSpec) validateReady() []error {
 		if strings.TrimSpace(strings.TrimPrefix(s.Ready, "exec:")) == "" {
 			bad("ready check %s: no command", pyRepr(s.Ready))
 		}
-	case "http":
+	case "http", "notify":
 	default:
-		bad("ready check %s: unknown kind (write tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
+		bad("ready check %s: unknown kind (write notify, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
 	}
 	return errs
 }
@@ -159,6 +164,7 @@ func (p *Process) becameReady() {
 	p.h.logger().Info(fmt.Sprintf("success: %s entered RUNNING state, process is ready (x_ready %s)", p.spec.name, p.spec.Ready))
 	p.setState(Running, stateDetail{pid: p.child.Pid})
 	p.startHealthChecks()
+	p.armWatchdog()
 }
 
 // readyTimedOut fails a start whose readiness check did not succeed in

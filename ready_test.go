@@ -89,11 +89,11 @@ func TestReadyTimeout(t *testing.T) {
 func TestReadyRefused(t *testing.T) {
 	t.Parallel()
 	spec := newSpec("x", "/bin/true")
-	spec.Ready = "notify"
+	spec.Ready = "ping"
 	spec.ReadyTimeout = -time.Second
 	err := spec.Validate()
 	require.ErrorIs(t, err, ErrBadSpec)
-	assert.Contains(t, err.Error(), "ready check 'notify': unknown kind (write tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
+	assert.Contains(t, err.Error(), "ready check 'ping': unknown kind (write notify, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
 	assert.Contains(t, err.Error(), "ready: ReadyInterval, ReadyProbeTimeout and ReadyTimeout must not be negative")
 	spec = newSpec("x", "/bin/true")
 	spec.Ready = "tcp:nowhere"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/supervise-go/supervisor/internal/signame"
+	"slices"
 	"syscall"
 	"time"
 
@@ -41,6 +42,8 @@ func (p *Process) run() {
 			p.becameReady()
 		case err := <-p.unhealthy:
 			p.becameUnhealthy(err)
+		case <-p.watchdog:
+			p.watchdogPinged()
 		case <-p.depPoke:
 			if p.waiting {
 				p.checkDependencies()
@@ -92,6 +95,7 @@ func (p *Process) spawn() {
 	p.killing = false
 	p.mu.Lock()
 	p.spawnErr = ""
+	p.status = ""
 	p.exitStatus = 0
 	p.laststart = now
 	p.mu.Unlock()
@@ -135,8 +139,16 @@ func (p *Process) submit() (*sys.Pending, error) {
 	if p.spec.Umask != nil {
 		umask = int(*p.spec.Umask)
 	}
+	env := p.env
+	if p.spec.usesNotify() {
+		sock, err := p.openNotify()
+		if err != nil {
+			return nil, fmt.Errorf("making the NOTIFY_SOCKET: %w", err)
+		}
+		env = append(slices.Clone(env), "NOTIFY_SOCKET="+sock)
+	}
 	return p.h.submit(&sys.Attr{
-		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
+		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred,
 	})
 }
@@ -158,14 +170,8 @@ func (p *Process) forked(f forkResult) {
 			err = &SpawnError{Msg: forkErrorText(p.spec.name, p.spec.directory, p.spec.User, err), Kind: ErrSpawn}
 		}
 	}
-	if waiter := p.forkWaiter; waiter != nil {
-		p.forkWaiter = nil
-		if err != nil {
-			waiter <- &SpawnError{Msg: err.Error(), Kind: ErrSpawn}
-		} else {
-			waiter <- nil
-		}
-	}
+	waiter := p.forkWaiter
+	p.forkWaiter = nil
 	if err != nil {
 		p.mu.Lock()
 		p.spawnErr = err.Error()
@@ -178,6 +184,16 @@ func (p *Process) forked(f forkResult) {
 		p.enterBackoff()
 	} else {
 		p.childStarted(f.child)
+	}
+	// The request learns the outcome only once it is logged ("spawned:"
+	// or "spawnerr:"), so that forks in priority order are logged in that
+	// order too.
+	if waiter != nil {
+		if err != nil {
+			waiter <- &SpawnError{Msg: err.Error(), Kind: ErrSpawn}
+		} else {
+			waiter <- nil
+		}
 	}
 	deferred := p.deferred
 	p.deferred = nil
@@ -203,7 +219,10 @@ func (p *Process) childStarted(child *sys.Child) {
 	p.h.logger().Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), child.Pid))
 	if p.spec.Ready != "" {
 		// RUNNING once the readiness check succeeds; StartSecs is unused.
-		p.startProbing()
+		drain(p.ready)
+		if p.spec.Ready != ReadyNotify {
+			p.startProbing()
+		}
 		p.armTimer(timerReady, orDefault(p.spec.ReadyTimeout, defaultReadyTimeout))
 		return
 	}
@@ -220,6 +239,7 @@ func (p *Process) becomeRunning() {
 		p.spec.name, int(p.spec.startSecs()/time.Second)))
 	p.setState(Running, stateDetail{pid: p.child.Pid})
 	p.startHealthChecks()
+	p.armWatchdog()
 }
 
 func (p *Process) enterBackoff() {
@@ -360,6 +380,8 @@ func (p *Process) timeout(kind timerKind) {
 	switch kind {
 	case timerReady:
 		p.readyTimedOut()
+	case timerWatchdog:
+		p.watchdogExpired()
 	case timerStarted:
 		if p.cur == Starting && p.child != nil {
 			p.becomeRunning()
@@ -492,6 +514,7 @@ func (p *Process) terminate() {
 		p.finish(ex)
 	}
 	p.cancelTimer()
+	p.closeNotify()
 	p.readers.Wait()
 	for _, o := range p.out {
 		o.close()

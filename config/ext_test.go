@@ -90,8 +90,11 @@ func TestExtensionReady(t *testing.T) {
 	assert.Equal(t, 2*time.Second, a.ReadyProbeTimeout)
 	assert.Equal(t, time.Minute, a.ReadyTimeout)
 	assert.Empty(t, program(t, cfg, "b").Ready, "none by default")
+	c := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_ready=notify\nx_watchdog=30\n")
+	assert.Equal(t, supervisor.ReadyNotify, program(t, c, "a").Ready)
+	assert.Equal(t, 30*time.Second, program(t, c, "a").Watchdog)
 	for conf, msg := range map[string]string{
-		"x_ready=notify\n":       "x_ready=notify: invalid program spec: ready check 'notify': unknown kind",
+		"x_ready=ping\n":         "x_ready=ping: invalid program spec: ready check 'ping': unknown kind",
 		"x_ready=tcp:x\n":        "x_ready=tcp:x: invalid program spec: ready check 'tcp:x': want tcp:HOST:PORT",
 		"x_ready_timeout=soon\n": "x_ready_timeout=soon: not a duration",
 		"x_ready_interval=-1\n":  "x_ready_interval=-1: not a duration",
