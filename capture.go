@@ -64,10 +64,16 @@ func (p *Process) startReaders(pid int, pipes *childPipes) {
 		p.outPipes = append(p.outPipes, f)
 		p.mu.Unlock()
 		p.readers.Add(1)
+		match := p.logMatcher()
 		go func(log *channelLog) {
 			defer p.readers.Done()
 			defer f.Close()
-			readPipe(f, func(b []byte) { log.write(pid, b) })
+			readPipe(f, func(b []byte) {
+				if match != nil {
+					match(b)
+				}
+				log.write(pid, b)
+			})
 		}(p.out[i])
 	}
 }

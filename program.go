@@ -156,7 +156,9 @@ type ProgramSpec struct {
 	Ready string
 	// ReadyNotify ("notify") waits instead for the child to send READY=1
 	// on the datagram socket named by $NOTIFY_SOCKET (systemd's
-	// sd_notify; STATUS= lines show in ProcessInfo.Status).
+	// sd_notify; STATUS= lines show in ProcessInfo.Status); "log:REGEX"
+	// for a line of its stdout or stderr that matches the regular
+	// expression (lines longer than 64 KiB are cut).
 	//
 	// ReadyInterval, ReadyProbeTimeout and ReadyTimeout tune Ready (see
 	// there); 0 means their defaults, negative values are refused.

@@ -1,11 +1,13 @@
 package supervisor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +31,8 @@ func readyKind(check string) string {
 		return "exec"
 	case check == ReadyNotify:
 		return "notify"
+	case strings.HasPrefix(check, "log:"):
+		return "log"
 	}
 	return ""
 }
@@ -57,9 +61,13 @@ func (s *ProgramSpec) validateReady() []error {
 		if strings.TrimSpace(strings.TrimPrefix(s.Ready, "exec:")) == "" {
 			bad("ready check %s: no command", pyRepr(s.Ready))
 		}
+	case "log":
+		if _, err := regexp.Compile(strings.TrimPrefix(s.Ready, "log:")); err != nil {
+			bad("ready check %s: %v", pyRepr(s.Ready), err)
+		}
 	case "http", "notify":
 	default:
-		bad("ready check %s: unknown kind (write notify, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
+		bad("ready check %s: unknown kind (write notify, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
 	}
 	return errs
 }
@@ -152,6 +160,42 @@ func (p *Process) stopProbing() {
 		}
 	}
 }
+
+// logMatcher returns, for Ready = "log:REGEX", a function that looks for
+// REGEX in each line of output and signals p.ready at the first match;
+// nil otherwise. Each output channel gets its own.
+func (p *Process) logMatcher() func([]byte) {
+	if readyKind(p.spec.Ready) != "log" {
+		return nil
+	}
+	re := regexp.MustCompile(strings.TrimPrefix(p.spec.Ready, "log:"))
+	ready := p.ready
+	var line []byte
+	matched := false
+	return func(b []byte) {
+		for len(b) > 0 && !matched {
+			i := bytes.IndexByte(b, '\n')
+			if i < 0 {
+				if len(line)+len(b) <= maxReadyLine {
+					line = append(line, b...)
+				}
+				return
+			}
+			if len(line)+i <= maxReadyLine {
+				line = append(line, b[:i]...)
+			}
+			if re.Match(line) {
+				matched = true
+				notifyChan(ready)
+			}
+			line, b = line[:0], b[i+1:]
+		}
+	}
+}
+
+// maxReadyLine bounds the line a log:REGEX check looks at; longer lines
+// are cut.
+const maxReadyLine = 64 << 10
 
 // becameReady handles a successful readiness check: STARTING -> RUNNING.
 func (p *Process) becameReady() {

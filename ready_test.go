@@ -85,6 +85,23 @@ func TestReadyTimeout(t *testing.T) {
 	assert.Len(t, ts.log.messages("exited: never (terminated by SIGKILL; not expected)"), 2)
 }
 
+// Ready = "log:REGEX": RUNNING at the first line of output that matches,
+// on stdout or stderr.
+func TestReadyLog(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("svc", `/bin/sh -c "echo starting; sleep 0.5; echo ready soon >&2; echo 'server listening on :8080' >&2; exec sleep 1000"`)
+	spec.Ready = `log:listening on :\d+$`
+	spec.StartSecs = time.Hour
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.log.waitFor(t, "spawned: 'svc'", 1)
+	assert.Equal(t, Starting, ts.proc(t, "svc").State())
+	ts.waitState(t, "svc", Running)
+	ts.log.waitFor(t, `success: svc entered RUNNING state, process is ready (x_ready log:listening on :\d+$)`, 1)
+	bad := newSpec("x", "/bin/true")
+	bad.Ready = "log:("
+	assert.ErrorContains(t, bad.Validate(), "ready check 'log:(': error parsing regexp: missing closing ): `(`")
+}
+
 // Readiness fields are validated.
 func TestReadyRefused(t *testing.T) {
 	t.Parallel()
@@ -93,7 +110,7 @@ func TestReadyRefused(t *testing.T) {
 	spec.ReadyTimeout = -time.Second
 	err := spec.Validate()
 	require.ErrorIs(t, err, ErrBadSpec)
-	assert.Contains(t, err.Error(), "ready check 'ping': unknown kind (write notify, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
+	assert.Contains(t, err.Error(), "ready check 'ping': unknown kind (write notify, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
 	assert.Contains(t, err.Error(), "ready: ReadyInterval, ReadyProbeTimeout and ReadyTimeout must not be negative")
 	spec = newSpec("x", "/bin/true")
 	spec.Ready = "tcp:nowhere"

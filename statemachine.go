@@ -96,6 +96,7 @@ func (p *Process) spawn() {
 	p.mu.Lock()
 	p.spawnErr = ""
 	p.status = ""
+	drain(p.ready) // a success of an earlier spawn's check
 	p.exitStatus = 0
 	p.laststart = now
 	p.mu.Unlock()
@@ -219,8 +220,7 @@ func (p *Process) childStarted(child *sys.Child) {
 	p.h.logger().Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), child.Pid))
 	if p.spec.Ready != "" {
 		// RUNNING once the readiness check succeeds; StartSecs is unused.
-		drain(p.ready)
-		if p.spec.Ready != ReadyNotify {
+		if k := readyKind(p.spec.Ready); k != "notify" && k != "log" {
 			p.startProbing()
 		}
 		p.armTimer(timerReady, orDefault(p.spec.ReadyTimeout, defaultReadyTimeout))

@@ -90,7 +90,8 @@ func TestExtensionReady(t *testing.T) {
 	assert.Equal(t, 2*time.Second, a.ReadyProbeTimeout)
 	assert.Equal(t, time.Minute, a.ReadyTimeout)
 	assert.Empty(t, program(t, cfg, "b").Ready, "none by default")
-	c := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_ready=notify\nx_watchdog=30\n")
+	c := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_ready=notify\nx_watchdog=30\n[program:b]\ncommand=/bin/true\nx_ready=log:^listening on\n")
+	assert.Equal(t, "log:^listening on", program(t, c, "b").Ready)
 	assert.Equal(t, supervisor.ReadyNotify, program(t, c, "a").Ready)
 	assert.Equal(t, 30*time.Second, program(t, c, "a").Watchdog)
 	for conf, msg := range map[string]string{
