@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"time"
 
 	"github.com/supervise-go/supervisor"
 )
 
-// An application that needs its database RUNNING and its schema migration
+// An application that needs its database ready and its schema migration
 // completed: starting the application starts both, and forks it only once
-// they are there. A shutdown stops the application before the database.
+// they are there. The database counts as RUNNING (ready) once it logs
+// that it accepts connections. A shutdown stops the application before
+// the database.
 func ExampleProgramSpec_dependsOn() {
 	sup := supervisor.New()
 	specs := []supervisor.ProgramSpec{{
@@ -22,8 +23,8 @@ func ExampleProgramSpec_dependsOn() {
 		NoAutostart: true,
 	}, {
 		Name:        "db",
-		Command:     "/bin/sleep 1000",
-		StartSecs:   300 * time.Millisecond,
+		Command:     "/bin/sh -c 'sleep 0.3; echo ready to accept connections; exec sleep 1000'",
+		Ready:       "log:ready to accept connections",
 		NoAutostart: true,
 	}, {
 		Name:        "app",
@@ -31,7 +32,7 @@ func ExampleProgramSpec_dependsOn() {
 		StartSecs:   -1,
 		NoAutostart: true,
 		DependsOn: []supervisor.Dependency{
-			{Name: "db"}, // RUNNING
+			{Name: "db"}, // RUNNING, that is ready
 			{Name: "migrate", Condition: supervisor.DependCompleted},
 		},
 	}}
