@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // Check 18 on the real clock: four quick exits, then FATAL about 6 s after
@@ -348,6 +349,9 @@ func TestSlowSubscriberNeverStalls(t *testing.T) {
 
 // No child outlives a supervisor killed with SIGKILL.
 func TestChildrenDieWithSupervisor(t *testing.T) {
+	if !sys.ParentDeathSignal {
+		t.Skip("no parent-death signal on this platform")
+	}
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "supervise")
 	cmd.Env = append(os.Environ(), "GO_SUPERVISOR_HELPER=1", "SUPERVISOR_TEST_TAG="+testTag+"/"+t.Name())
