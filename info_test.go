@@ -26,3 +26,22 @@ func TestDescriptionUptime(t *testing.T) {
 		assert.Equal(t, tt.want, i.Description(), "%v", tt.up)
 	}
 }
+
+// BenchmarkProcesses500 measures the snapshot getAllProcessInfo starts
+// from: 500 processes, each in its own group, sorted.
+func BenchmarkProcesses500(b *testing.B) {
+	specs := sleepSpecs(500)
+	for i := range specs {
+		specs[i].Autostart = false
+	}
+	s := New()
+	if err := s.Add(specs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(s.Processes()) != 500 {
+			b.Fatal("not 500")
+		}
+	}
+}
