@@ -80,6 +80,7 @@ var (
 	callsFor   = flag.Duration("calls", 5*time.Second, "period of each getall measurement")
 	scale      = flag.String("scale", "1000,5000", "sizes of the scale rows, comma-separated")
 	skip       = flag.String("skip", "", "implementations to leave out, comma-separated (supervisord, gosupervisord, plain)")
+	extra      = flag.String("extra", "", "more gosupervisord binaries to compare, as name=path,... (e.g. an earlier build)")
 	baseline   = flag.String("baseline", "", "internal: run a plain os/exec baseline (launch, kill, capture, idle)")
 	baseN      = flag.Int("n", 0, "internal: size for -baseline")
 	baseOut    = flag.String("out", "", "internal: log file for -baseline capture")
@@ -146,6 +147,15 @@ func main() {
 			m.argv = func(c string) []string { return []string{ref, "-n", "-c", c} }
 		}
 		b.impls = append(b.impls, m)
+	}
+	if *extra != "" {
+		for _, e := range strings.Split(*extra, ",") {
+			name, path, ok := strings.Cut(e, "=")
+			if !ok {
+				check(fmt.Errorf("-extra %q: want name=path", e))
+			}
+			b.impls = append(b.impls, impl{name: name, argv: func(c string) []string { return []string{path, "-n", "-c", c} }})
+		}
 	}
 	b.run()
 	b.print()
@@ -237,30 +247,32 @@ func (b *bench) print() {
 	if *rounds > 1 {
 		fmt.Printf("Medians of %d interleaved rounds.\n\n", *rounds)
 	}
-	fmt.Println("| scenario | supervisord | gosupervisord | plain os/exec | ours/supervisord | ours/plain |")
-	fmt.Println("|---|---|---|---|---|---|")
+	var names []string
+	for _, m := range b.impls {
+		names = append(names, m.name)
+	}
+	fmt.Printf("| scenario | %s | ours/supervisord | ours/plain |\n", strings.Join(names, " | "))
+	fmt.Printf("|---|%s---|---|\n", strings.Repeat("---|", len(names)))
 	for _, r := range b.rows {
 		if len(r.vals) == 0 {
 			continue
 		}
-		cell := func(name string) (string, float64) {
-			v, ok := r.vals[name]
-			if !ok {
-				return "-", 0
+		fmt.Printf("| %s |", r.name)
+		for _, name := range names {
+			if v, ok := r.vals[name]; ok {
+				fmt.Printf(" %.3f %s |", median(v), r.unit)
+			} else {
+				fmt.Print(" - |")
 			}
-			m := median(v)
-			return fmt.Sprintf("%.3f %s", m, r.unit), m
 		}
-		theirs, tv := cell("supervisord")
-		oursS, ov := cell("gosupervisord")
-		plainS, pv := cell("plain")
-		ratio := func(a, b float64) string {
+		ratio := func(other string) string {
+			a, b := median(r.vals["gosupervisord"]), median(r.vals[other])
 			if a == 0 || b == 0 {
 				return "-"
 			}
 			return fmt.Sprintf("%.2f", a/b)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", r.name, theirs, oursS, plainS, ratio(ov, tv), ratio(ov, pv))
+		fmt.Printf(" %s | %s |\n", ratio("supervisord"), ratio("plain"))
 	}
 	fmt.Println("\nLower is better for s, ms and MiB; higher for calls/s and MiB/s.")
 }
