@@ -512,7 +512,7 @@ func start(m impl, programs string) *run {
 	check(os.WriteFile(conf, []byte(b.String()), 0o644))
 	argv := m.argv(conf)
 	r := &run{name: m.name, cmd: exec.Command(argv[0], argv[1:]...), dir: dir, url: fmt.Sprintf("http://127.0.0.1:%d/RPC2", port), done: make(chan struct{})}
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	r.t0 = time.Now()
 	check(r.cmd.Start())
 	go func() { _ = r.cmd.Wait(); close(r.done) }()
@@ -724,6 +724,8 @@ var selfExe string
 func startBaseline(args ...string) (*exec.Cmd, *bufio.Scanner) {
 	cmd := exec.Command(selfExe, args...)
 	cmd.Stderr = os.Stderr
+	// Should this program die, the baseline and its children go too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	out, err := cmd.StdoutPipe()
 	check(err)
 	check(cmd.Start())
@@ -785,14 +787,17 @@ func runBaseline(mode string) {
 	n := *baseN
 	sleeper := func() *exec.Cmd {
 		c := exec.Command("/bin/sleep", "100000")
-		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // as the daemons' children
+		// A group of its own, as the daemons' children; killed if this
+		// program dies.
+		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		return c
 	}
 	// holdUntilTERM waits for each child, as a supervisor must, until
 	// SIGTERM, then kills them.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	signal.Ignore(syscall.SIGPIPE) // a parent gone must not kill us before we kill the children
 	holdUntilTERM := func(cmds []*exec.Cmd) {
-		term := make(chan os.Signal, 1)
-		signal.Notify(term, syscall.SIGTERM)
 		for _, c := range cmds {
 			go func() { _ = c.Wait() }()
 		}
