@@ -129,6 +129,17 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	// gosupervisord holds four fds per program (three pipes and a pidfd),
+	// 20000 for the scale row's 5000: raise the hard limit the daemons
+	// inherit if this runs as root. minfds still bounds what supervisord
+	// closes in each child.
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Max < 65536 {
+		want := syscall.Rlimit{Cur: 65536, Max: 65536}
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
+			fmt.Fprintf(os.Stderr, "RLIMIT_NOFILE stays %d: %v\n", lim.Max, err)
+		}
+	}
 	self, err := os.Executable()
 	check(err)
 	selfExe = self
@@ -466,8 +477,12 @@ func getAll(m impl, n int) []float64 {
 
 func scaleRun(m impl, n int) []float64 {
 	r := start(m, sleepers(n, false))
-	last := r.waitSuccesses(n)
-	launch := last.Sub(r.t0).Seconds()
+	launch := 0.0 // not all RUNNING
+	if last, err := r.trySuccesses(n); err != nil {
+		fmt.Fprintf(os.Stderr, "scale %d: %v\n", n, err)
+	} else {
+		launch = last.Sub(r.t0).Seconds()
+	}
 	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	var calls []float64
 	for range 5 {
@@ -618,6 +633,13 @@ func (r *run) rawCall(c *http.Client, method string) {
 // last. Reading the log rather than polling the API leaves the daemon
 // being measured alone.
 func (r *run) waitSuccesses(n int) time.Time {
+	t, err := r.trySuccesses(n)
+	check(err)
+	return t
+}
+
+// trySuccesses is waitSuccesses failing when a program gives up (FATAL).
+func (r *run) trySuccesses(n int) (time.Time, error) {
 	f := r.follow(true)
 	var last time.Time
 	for seen := 0; seen < n; {
@@ -625,13 +647,16 @@ func (r *run) waitSuccesses(n int) time.Time {
 			last, seen = t, seen+1
 			continue
 		}
+		if f.gaveUp != "" {
+			return last, fmt.Errorf("%s: %d of %d RUNNING, then %s", r.name, seen, n, f.gaveUp)
+		}
 		select {
 		case <-r.done:
 			panic(r.name + " exited")
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return last
+	return last, nil
 }
 
 // A follower reads the lines appended to the main log.
@@ -639,6 +664,7 @@ type follower struct {
 	f       *os.File
 	pending []byte
 	lines   []string
+	gaveUp  string // the first "gave up:" line seen, if any
 }
 
 // follow reads the main log from its start, or from its end.
@@ -658,6 +684,9 @@ func (l *follower) success() (time.Time, bool) {
 		for len(l.lines) > 0 {
 			line := l.lines[0]
 			l.lines = l.lines[1:]
+			if strings.Contains(line, " INFO gave up: ") && l.gaveUp == "" {
+				l.gaveUp = line
+			}
 			if !strings.Contains(line, " INFO success: ") || len(line) < 23 {
 				continue
 			}
