@@ -311,7 +311,7 @@ func (p *Program) live() error {
 }
 
 // ProcessError is the failure of one process in an operation on several
-// (Program.Start, Supervisor.StopAll...). Those operations return the
+// (Program.Start, Supervisor.StopProcesses...). Those operations return the
 // ProcessErrors joined with errors.Join; errors.Is and errors.As see
 // through to each Err.
 type ProcessError struct {
