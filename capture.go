@@ -3,10 +3,11 @@ package supervisor
 import (
 	"os"
 
-	"github.com/supervise-go/supervisor/internal/sys"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // drainTimeout bounds how long output is still read after the child exited.

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/logfile"
 	"log/slog"
 	"log/syslog"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/supervise-go/supervisor/internal/logfile"
 )
 
 // Channel names one output channel of a process.

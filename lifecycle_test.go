@@ -3,7 +3,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/supervisortest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/supervisortest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -3,7 +3,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"log/slog"
 	"os"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor/internal/sys"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // Process is one supervised process of a Program: the handle an embedding

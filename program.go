@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"io/fs"
 	"maps"
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // AutoRestart says whether a process that exits from RUNNING is started

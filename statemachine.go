@@ -3,10 +3,10 @@ package supervisor
 import (
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"syscall"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/signame"
 	"github.com/supervise-go/supervisor/internal/sys"
 )
 

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 )
 
 // Config is a loaded supervisord.conf: every section supervisord reads, with

@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"math"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // ExtPrefix starts every key this package reads beyond supervisord's.

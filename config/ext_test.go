@@ -2,9 +2,10 @@ package config
 
 import (
 	"errors"
-	"github.com/supervise-go/supervisor/restart"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/restart"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

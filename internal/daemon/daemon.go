@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/logfile"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +16,8 @@ import (
 
 	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"github.com/supervise-go/supervisor/internal/rpcapi"
 )

@@ -2,12 +2,12 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/signame"
 )
 
 // notifySignals subscribes to the signals gosupervisord acts on.

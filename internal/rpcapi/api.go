@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 

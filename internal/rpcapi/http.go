@@ -7,12 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 

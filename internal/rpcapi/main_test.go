@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/mainlog"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
