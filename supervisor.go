@@ -192,7 +192,9 @@ func (s *Supervisor) addGroups(groups []*group) error {
 	serving := s.serving && !s.stopping.Load()
 	s.mu.Unlock()
 	if serving {
-		s.autostart(slices.SortedFunc(slices.Values(groups), compareGroups))
+		// opMu is held already: a second RLock could deadlock behind a
+		// shutdown waiting for the write lock.
+		s.autostartLocked(slices.SortedFunc(slices.Values(groups), compareGroups))
 	}
 	return nil
 }
@@ -615,6 +617,11 @@ func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
+	s.autostartLocked(groups)
+}
+
+// autostartLocked is autostart for a caller that holds opMu (read).
+func (s *Supervisor) autostartLocked(groups []*group) {
 	if s.stopping.Load() {
 		return
 	}
