@@ -108,8 +108,20 @@ func start(t *testing.T, pools []eventlistener.PoolConfig, specs ...supervisor.P
 	return &env{sup: sup, disp: disp, log: rec, dir: t.TempDir()}
 }
 
+// python is the Python that has supervisor.childutils: Debian's
+// supervisor package installs it for the system's python3, which need not
+// be the first python3 in PATH.
+var python = func() string {
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import supervisor.childutils").Run() == nil {
+			return p
+		}
+	}
+	return ""
+}()
+
 func needChildutils(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import supervisor.childutils").Run(); err != nil {
+	if python == "" {
 		t.Skip("python3 with supervisor.childutils (Debian's supervisor package) is needed")
 	}
 }
@@ -118,7 +130,7 @@ func needChildutils(t *testing.T) {
 func listenerSpec(t *testing.T, name, out, mode string, n int) supervisor.ProgramSpec {
 	script, err := filepath.Abs("testdata/listener.py")
 	require.NoError(t, err)
-	s := supervisor.ProgramSpec{Name: name, Group: name, Priority: -1, Command: fmt.Sprintf("python3 -u %s %s %s", script, out, mode),
+	s := supervisor.ProgramSpec{Name: name, Group: name, Priority: -1, Command: fmt.Sprintf("%s -u %s %s %s", python, script, out, mode),
 		StartSecs: -1, AutoRestart: supervisor.RestartAlways, NumProcs: n}
 	if n > 1 {
 		s.ProcessName = "%(program_name)s_%(process_num)d"
