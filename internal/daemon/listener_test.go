@@ -119,3 +119,80 @@ func TestListenerEventsLikeSupervisord(t *testing.T) {
 	assert.Contains(t, ours["quick"], "PROCESS_LOG_STDOUT rec processname:quick groupname:quick pid:N channel:stdout\\nhello\\n")
 	assert.Contains(t, ours["cap"], "PROCESS_COMMUNICATION_STDOUT rec processname:cap groupname:cap pid:N\\ncaptured")
 }
+
+// shellListener is a one-line listener as supervisord's docs write them:
+// it records each header line and answers OK.
+const shellListener = `[eventlistener:shl]
+command=/bin/sh -c 'while true; do printf "READY\n"; read line; echo "$line" >> {DIR}/shl; n=${line##*len:}; head -c $n >/dev/null; printf "RESULT 2\nOK"; done'
+events=PROCESS_STATE_FATAL,REMOTE_COMMUNICATION
+startsecs=0
+`
+
+// Listeners are processes like any other for supervisorctl: status, stop,
+// start; reread and update remove and add their pools; and a shell
+// one-liner gets its events.
+func TestListenerWithSupervisorctl(t *testing.T) {
+	needSupervisorctl(t)
+	t.Parallel()
+	conf := ctlBase + `[program:doomed]
+command=/bin/false
+startretries=0
+autostart=false
+` + shellListener
+	dir, path, _ := startDaemon(t, conf)
+	require.Eventually(t, func() bool {
+		out, _ := ctl(t, path, "status", "shl")
+		return regexp.MustCompile(`(?m)^shl\s+RUNNING\s+pid \d+`).MatchString(out)
+	}, waitLong, 100*time.Millisecond)
+
+	// A FATAL program and a remote event reach the one-liner.
+	out, _ := ctl(t, path, "start", "doomed")
+	assert.Equal(t, "doomed: ERROR (spawn error)\n", out)
+	records := func(n int) []string {
+		var lines []string
+		ok := assert.Eventually(t, func() bool {
+			b, _ := os.ReadFile(filepath.Join(dir, "shl"))
+			lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+			return len(b) > 0 && len(lines) >= n
+		}, waitLong, 50*time.Millisecond, "listener records: %q", &lines)
+		if !ok {
+			b, _ := os.ReadFile(filepath.Join(dir, "s.log"))
+			t.Fatalf("main log:\n%s", b)
+		}
+		return lines
+	}
+	assert.Regexp(t, `^ver:3.0 server:supervisor serial:0 pool:shl poolserial:0 eventname:PROCESS_STATE_FATAL len:\d+$`, records(1)[0])
+
+	// Stop and start it like a program.
+	out, _ = ctl(t, path, "stop", "shl")
+	assert.Equal(t, "shl: stopped\n", out)
+	out, _ = ctl(t, path, "start", "shl")
+	assert.Equal(t, "shl: started\n", out)
+
+	// Without its section, update removes the pool; with it again, adds it.
+	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(strings.ReplaceAll(
+		ctlBase, "{DIR}", dir), "{PORT}", portOf(t, path))), 0o644))
+	out, _ = ctl(t, path, "reread")
+	assert.Contains(t, out, "shl: disappeared")
+	out, _ = ctl(t, path, "update")
+	assert.Contains(t, out, "shl: removed process group")
+	out, _ = ctl(t, path, "status")
+	assert.NotContains(t, out, "shl")
+	base, _ := os.ReadFile(path)
+	require.NoError(t, os.WriteFile(path, append(base, strings.ReplaceAll(shellListener, "{DIR}", dir)...), 0o644))
+	out, _ = ctl(t, path, "update")
+	assert.Contains(t, out, "shl: added process group")
+	require.Eventually(t, func() bool {
+		out, _ := ctl(t, path, "status", "shl")
+		return strings.Contains(out, "RUNNING")
+	}, waitLong, 100*time.Millisecond)
+}
+
+// portOf returns the port of the config's inet_http_server.
+func portOf(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	m := regexp.MustCompile(`port=127\.0\.0\.1:(\d+)`).FindSubmatch(b)
+	require.NotNil(t, m)
+	return string(m[1])
+}
