@@ -289,12 +289,21 @@ func TestProtocolViolations(t *testing.T) {
 	flood := supervisor.ProgramSpec{Name: "flood",
 		Command:   `/bin/sh -c 'printf "READY\n"; read line; head -c 100000 /dev/zero; exec sleep 1000'`,
 		StartSecs: -1, StopSignal: syscall.SIGKILL, AutoRestart: supervisor.RestartNever}
+	// RESULT 5 with "OK": the next READY completes the result ("OKREA"),
+	// which rejects the event; the rest of the line is not READY yet.
+	wrongLen := supervisor.ProgramSpec{Name: "wronglen",
+		Command:   `/bin/sh -c 'printf "READY\n"; read line; printf "RESULT 5\nOK"; sleep 0.2; printf "READY\n"; exec sleep 1000'`,
+		StartSecs: -1, StopSignal: syscall.SIGKILL, AutoRestart: supervisor.RestartNever}
+	// Says nothing at all: its events wait, and overflow.
+	silent := supervisor.ProgramSpec{Name: "silent", Command: "/bin/sleep 1000", StartSecs: -1}
 	e := start(t, []eventlistener.PoolConfig{
 		{Name: "garbage", Events: []string{"REMOTE_COMMUNICATION"}},
 		{Name: "badresult", Events: []string{"REMOTE_COMMUNICATION"}},
 		{Name: "flood", Events: []string{"REMOTE_COMMUNICATION"}},
+		{Name: "wronglen", Events: []string{"REMOTE_COMMUNICATION"}},
+		{Name: "silent", Events: []string{"REMOTE_COMMUNICATION"}, BufferSize: 1},
 		{Name: "good", Events: []string{"REMOTE_COMMUNICATION"}},
-	}, garbage, badResult, flood, listenerSpec(t, "good", out, "ok", 1))
+	}, garbage, badResult, flood, wrongLen, silent, listenerSpec(t, "good", out, "ok", 1))
 	e.log.waitFor(t, "garbage: has entered the UNKNOWN state and will no longer receive events", 1)
 	require.Eventually(t, func() bool {
 		return e.disp.ListenerState("badresult", "badresult") == eventlistener.StateReady &&
@@ -306,9 +315,14 @@ func TestProtocolViolations(t *testing.T) {
 	e.log.waitFor(t, "flood: bad result line: ", 1)
 	e.log.waitFor(t, "rebuffering event 0 for pool badresult", 1)
 	assert.Equal(t, eventlistener.StateUnknown, e.disp.ListenerState("badresult", "badresult"))
+	e.log.waitFor(t, "WARN wronglen: event was rejected", 1)
+	e.log.waitFor(t, "rebuffering event 0 for pool wronglen", 1)
 	e.sup.SendRemoteCommEvent("t", []byte("2"))
 	lines := received(t, out, 2)
 	assert.True(t, strings.HasSuffix(lines[1], "b'2'"))
+	e.log.waitFor(t, "ERROR pool silent event buffer overflowed, discarding event 0", 1)
+	assert.Equal(t, uint64(1), e.disp.Discarded("silent"))
+	assert.Equal(t, "", e.disp.ListenerState("silent", "silent"), "never said anything")
 }
 
 // Unknown event types are refused with supervisord's words.
