@@ -26,6 +26,9 @@ const (
 	// <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> tokens
 	// (LogSpec.CaptureMaxBytes).
 	EventProcessCommunication
+	// EventTick: a TICK_5, TICK_60 or TICK_3600 period began (Tick is the
+	// period, Time the start of the slice). Only with WithTickEvents.
+	EventTick
 )
 
 // String returns the supervisord event family, e.g. "PROCESS_STATE".
@@ -45,6 +48,8 @@ func (k EventKind) String() string {
 		return "REMOTE_COMMUNICATION"
 	case EventProcessCommunication:
 		return "PROCESS_COMMUNICATION"
+	case EventTick:
+		return "TICK"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -69,6 +74,8 @@ type Event struct {
 	Channel string // log and communication events: "stdout" or "stderr"
 	Data    []byte // log event: the output; communication events: the data
 	Type    string // remote communication: the type
+
+	Tick time.Duration // tick events: the period (5s, 1m or 1h)
 }
 
 // Namespec returns "group:process" for the event's process.
@@ -103,6 +110,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("remote %s %q", e.Type, e.Data)
 	case EventProcessCommunication:
 		return fmt.Sprintf("%s %s captured %q", e.Namespec(), e.Channel, e.Data)
+	case EventTick:
+		return e.Name() + " " + e.Payload()
 	}
 	return e.Kind.String()
 }

@@ -36,6 +36,10 @@ type Supervisor struct {
 	childLogDir string
 	hostname    string
 	stripANSI   bool
+	ticks       bool // WithTickEvents
+
+	tapMu sync.RWMutex
+	taps  map[string]outputTap // TapOutput, by group
 
 	syslogOnce sync.Once
 	syslog     *syslog.Writer // nil when syslog is unreachable
@@ -598,10 +602,19 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 
 	s.publish(Event{Kind: EventSupervisorState, Time: s.clock.Now(), Supervisor: SupervisorRunning})
+	stopTicks := make(chan struct{})
+	ticksDone := make(chan struct{})
+	if s.ticks {
+		go func() { defer close(ticksDone); s.runTicks(stopTicks) }()
+	} else {
+		close(ticksDone)
+	}
 	s.autostart(groups)
 	close(s.ready)
 	<-ctx.Done()
 	s.shutdown()
+	close(stopTicks)
+	<-ticksDone
 	return nil
 }
 

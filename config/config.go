@@ -122,8 +122,9 @@ type Group struct {
 
 // EventListener is an [eventlistener:x] section (spec 1.9): a pool of
 // processes that receive events on stdin. ProgramSpec holds the program keys
-// (GroupPriority is the pool priority, default -1). Not run by the runtime
-// yet.
+// (GroupPriority is the pool priority, default -1). Run it by adding the
+// ProgramSpec and giving Name, Events and BufferSize to an
+// eventlistener.Dispatcher, as gosupervisord does.
 type EventListener struct {
 	supervisor.ProgramSpec
 	// Events are the subscribed event type names, upper-cased, as listed.

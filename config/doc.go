@@ -25,9 +25,11 @@
 // [rpcinterface:x]; and [include], whose glob patterns are relative to the
 // main file and whose files see their own directory as %(here)s.
 // [eventlistener:x] and [fcgi-program:x] are read and checked like
-// supervisord does, but the supervisor package cannot run them yet: they are
-// returned apart, in Config.EventListeners and Config.FCGIPrograms, and a
-// daemon must say it ignores them. Find and SearchPaths implement
+// supervisord does and returned apart, in Config.EventListeners and
+// Config.FCGIPrograms: a listener pool runs as its ProgramSpec plus an
+// eventlistener.PoolConfig (see package eventlistener); the supervisor
+// package cannot run fcgi programs yet, and a daemon must say it ignores
+// them. Find and SearchPaths implement
 // supervisord's search for a config file when none is given. Sample returns
 // an annotated config documenting every key.
 //

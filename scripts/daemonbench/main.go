@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command daemonbench measures gosupervisord against Debian's supervisord,
 // and against plain os/exec doing the same work unsupervised where that
 // makes sense, on the scenarios of issues 5 and 15, in one run. Each round
