@@ -57,6 +57,7 @@ type Process struct {
 	laststop   time.Time // last reap
 	exitStatus int
 	spawnErr   string
+	count      counters
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes

@@ -84,6 +84,7 @@ func (p *Process) spawn() {
 	p.spawnErr = ""
 	p.exitStatus = 0
 	p.laststart = now
+	p.count.starts++
 	p.mu.Unlock()
 	p.setState(Starting, stateDetail{tries: p.failures})
 
@@ -255,6 +256,7 @@ func (p *Process) finish(ex childExit) {
 		p.setState(Stopped, stateDetail{pid: pid, exitStatus: status})
 	case p.cur == Starting && tooQuickly:
 		p.setExitStatus(0, "Exited too quickly (process log may have details)")
+		p.countExit(false)
 		p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		p.enterBackoff()
 	default:
@@ -271,6 +273,7 @@ func (p *Process) finish(ex childExit) {
 			p.setExitStatus(status, fmt.Sprintf("Bad exit code %d", status))
 			p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		}
+		p.countExit(expected)
 		p.setState(Exited, stateDetail{pid: pid, exitStatus: status, expected: expected})
 		p.maybeRestart(expected)
 	}
@@ -310,6 +313,7 @@ func (p *Process) maybeRestart(expected bool) {
 		p.armTimer(timerRestart, delay)
 		return
 	}
+	p.countRestart()
 	p.spawn()
 }
 
@@ -325,6 +329,7 @@ func (p *Process) timeout(kind timerKind) {
 		}
 	case timerRestart:
 		if p.cur == Exited && !p.h.isStopping() {
+			p.countRestart()
 			p.spawn()
 		}
 	case timerKill:
