@@ -102,11 +102,11 @@ func (p *Process) spawn() {
 
 // submit resolves what the child needs and queues its fork.
 func (p *Process) submit() (*sys.Pending, error) {
-	if p.env == nil {
-		p.envMap = p.h.childEnv(p.spec)
-		p.env = envList(p.envMap)
+	envMap, env, err := p.childEnvironment()
+	if err != nil {
+		return nil, err
 	}
-	path, argv, err := resolveCommand(p.spec.command, p.envMap)
+	path, argv, err := resolveCommand(p.spec.command, envMap)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 		umask = int(*p.spec.Umask)
 	}
 	return p.h.submit(&sys.Attr{
-		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
+		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred,
 	})
 }
