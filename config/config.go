@@ -109,6 +109,11 @@ type Supervisord struct {
 	// subreaper of its descendants, so that it reaps the orphans they leave
 	// (as it does anyway when it runs as PID 1). Default false.
 	Subreaper bool
+	// EnvironmentFiles (x_environment_file, an extension) are read at every
+	// spawn of every program, over Environment and under each program's
+	// own (see supervisor.WithEnvironmentFiles). A leading '-' marks a file
+	// that may be missing; the paths are absolute.
+	EnvironmentFiles []string
 }
 
 // Group is a [group:x] section (spec 1.8): programs run as one group named
