@@ -179,6 +179,10 @@ type HTTPServer struct {
 	Username, Password string
 	// HasAuth says whether Username and Password were given.
 	HasAuth bool
+	// Metrics (x_metrics, an extension) serves /metrics, the Prometheus
+	// metrics of the processes and of the daemon, behind the same
+	// authentication. Default false.
+	Metrics bool
 }
 
 // RPCInterface is an [rpcinterface:x] section. Only supervisord's own
@@ -707,6 +711,9 @@ func (l *loader) servers() error {
 					}
 					srv.Chmod = fs.FileMode(m) & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 				}
+			}
+			if err := l.httpServerExtensions(sec, &srv); err != nil {
+				return err
 			}
 			l.cfg.HTTPServers = append(l.cfg.HTTPServers, srv)
 		}

@@ -79,7 +79,9 @@
 // Settings supervisord does not have start with ExtPrefix ("x_"), such as
 // x_backoff=exponential; ExtKeys lists those of the program sections,
 // SupervisordExtKeys those of [supervisord] (x_subreaper,
-// x_environment_file). supervisord ignores them, so a file using them still
+// x_environment_file), HTTPServerExtKeys those of the HTTP server sections
+// (x_metrics, which serves Prometheus metrics at /metrics). supervisord
+// ignores them, so a file using them still
 // works there. x_environment_file names files of NAME=VALUE lines read at
 // every spawn (supervisor.ProgramSpec.EnvironmentFiles); their errors show
 // at the spawn, not at load. An x_ key that is

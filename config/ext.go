@@ -51,6 +51,44 @@ var SupervisordExtKeys = map[string]string{
 	"x_subreaper":        "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
 }
 
+// HTTPServerExtKeys are the extension keys of [inet_http_server] and
+// [unix_http_server] (and the sections whose names start so), with what
+// they mean.
+var HTTPServerExtKeys = map[string]string{
+	"x_metrics": "serve /metrics, the processes' Prometheus metrics, behind the server's authentication (default false)",
+}
+
+// httpServerExtensions reads the extension keys of an HTTP server section.
+func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
+	s, err := l.doc.f.GetSection(sec)
+	if err != nil {
+		return nil
+	}
+	for _, k := range s.KeyStrings() {
+		if !strings.HasPrefix(k, ExtPrefix) {
+			continue
+		}
+		if _, ok := HTTPServerExtKeys[k]; !ok {
+			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
+				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(HTTPServerExtKeys), ", ")))
+		}
+		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
+		if err != nil {
+			return err
+		}
+		v = pyStrip(v)
+		switch k {
+		case "x_metrics":
+			on, err := pyBool(v)
+			if err != nil {
+				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
+			}
+			srv.Metrics = on
+		}
+	}
+	return nil
+}
+
 // supervisordExtensions reads the extension keys of [supervisord].
 func (l *loader) supervisordExtensions() error {
 	const sec = "supervisord"
@@ -276,9 +314,10 @@ func (l *loader) checkExtKeysElsewhere() error {
 			strings.HasPrefix(sec, "fcgi-program:") {
 			continue
 		}
-		// [supervisord] has its own (supervisordExtensions).
+		// [supervisord] and the HTTP servers have their own
+		// (supervisordExtensions, httpServerExtensions).
 		known := sec == "supervisorctl" || sec == "include" ||
-			slices.ContainsFunc([]string{"group:", "inet_http_server", "unix_http_server", "rpcinterface:"},
+			slices.ContainsFunc([]string{"group:", "rpcinterface:"},
 				func(p string) bool { return strings.HasPrefix(sec, p) })
 		if !known {
 			continue

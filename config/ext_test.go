@@ -83,8 +83,31 @@ func TestExtensionEnvironmentFile(t *testing.T) {
 		"empty entry":   {"[program:a]\ncommand=/bin/true\nx_environment_file=/a.env,,/b.env\n", "x_environment_file", "x_environment_file=/a.env,,/b.env: empty path in the list"},
 		"empty":         {"[program:a]\ncommand=/bin/true\nx_environment_file=\n", "x_environment_file", "empty path"},
 		"dash only":     {"x_environment_file=-\n", "x_environment_file", "x_environment_file=-: empty path in the list"},
-		"in http":       {"[inet_http_server]\nport=127.0.0.1:9001\nx_environment_file=/a\n", "x_environment_file", "[inet_http_server] has no x_ keys"},
+		"in http":       {"[inet_http_server]\nport=127.0.0.1:9001\nx_environment_file=/a\n", "x_environment_file", "unknown extension key 'x_environment_file' (known [inet_http_server] x_ keys: x_metrics)"},
 		"bad expansion": {"[program:a]\ncommand=/bin/true\nx_environment_file=%(nope)s\n", "x_environment_file", "nope"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, c.key, ce.Key)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Greater(t, ce.Line, 0)
+		})
+	}
+}
+
+func TestExtensionMetrics(t *testing.T) {
+	cfg := mustLoad(t, sd+"[inet_http_server]\nport=127.0.0.1:9001\nx_metrics = true\n[unix_http_server]\nfile=/tmp/s.sock\n")
+	require.Len(t, cfg.HTTPServers, 2)
+	assert.True(t, cfg.HTTPServers[0].Metrics)
+	assert.False(t, cfg.HTTPServers[1].Metrics, "off by default")
+	for name, c := range map[string]struct{ conf, key, msg string }{
+		"bad bool":    {"[unix_http_server]\nfile=/tmp/s.sock\nx_metrics=perhaps\n", "x_metrics", "x_metrics=perhaps: not a valid boolean value: 'perhaps'"},
+		"misspelled":  {"[inet_http_server]\nport=9001\nx_metric=true\n", "x_metric", "unknown extension key 'x_metric' (known [inet_http_server] x_ keys: x_metrics)"},
+		"in program":  {"[program:a]\ncommand=/bin/true\nx_metrics=true\n", "x_metrics", "unknown extension key 'x_metrics'"},
+		"supervisord": {"x_metrics=true\n", "x_metrics", "unknown extension key 'x_metrics' (known [supervisord] x_ keys"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, file := writeCase(t, loadCase{conf: sd + c.conf})
