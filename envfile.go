@@ -24,7 +24,7 @@ const MaxEnvironmentFileBytes = 1 << 20
 // x_environment_file). The files, their format and their errors are as
 // for ProgramSpec.EnvironmentFiles.
 func WithEnvironmentFiles(paths ...string) Option {
-	return func(s *Supervisor) { s.extraEnvFiles = append([]string(nil), paths...) }
+	return func(s *Supervisor) { s.extraFiles = append([]string(nil), paths...) }
 }
 
 // EnvFileError is a bad line of an environment file.

@@ -159,3 +159,30 @@ func TestEnvironmentFileMissing(t *testing.T) {
 	}
 	require.True(t, saw, "strict went through BACKOFF")
 }
+
+// FuzzParseEnvFile: any input either parses into valid names or fails
+// with an *EnvFileError on a line that exists; it never panics.
+func FuzzParseEnvFile(f *testing.F) {
+	for _, seed := range []string{"A=1\n", "export B='x'\n# c\n", "C=\"a\\\nb\"", "D=a\\\n b", "1=x", "E='open", "\x00", "F=x\r\n;c\r\n"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env := map[string]string{}
+		err := parseEnvFile("f", data, env)
+		if err != nil {
+			var fe *EnvFileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if lines := strings.Count(string(data), "\n") + 1; fe.Line < 1 || fe.Line > lines {
+				t.Fatalf("line %d of %d", fe.Line, lines)
+			}
+			return
+		}
+		for k := range env {
+			if !validEnvName(k) {
+				t.Fatalf("invalid name %q accepted", k)
+			}
+		}
+	})
+}

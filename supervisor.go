@@ -27,16 +27,16 @@ import (
 // [group:x]). Groups start in ascending priority and stop in descending
 // priority; within a group, processes go by their program's priority.
 type Supervisor struct {
-	log           *slog.Logger
-	clock         Clock
-	baseEnv       map[string]string // the supervisor's own environment
-	extraEnv      map[string]string // WithEnvironment
-	extraEnvFiles []string          // WithEnvironmentFiles
-	serverURL     string
-	identifier    string
-	childLogDir   string
-	hostname      string
-	stripANSI     bool
+	log         *slog.Logger
+	clock       Clock
+	baseEnv     map[string]string // the supervisor's own environment
+	extraEnv    map[string]string // WithEnvironment
+	extraFiles  []string          // WithEnvironmentFiles
+	serverURL   string
+	identifier  string
+	childLogDir string
+	hostname    string
+	stripANSI   bool
 
 	syslogOnce sync.Once
 	syslog     *syslog.Writer // nil when syslog is unreachable
