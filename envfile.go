@@ -27,11 +27,14 @@ func WithEnvironmentFiles(paths ...string) Option {
 	return func(s *Supervisor) { s.extraFiles = append([]string(nil), paths...) }
 }
 
-// EnvFileError is a bad line of an environment file.
+// EnvFileError describes a bad line of an environment file. A start that
+// fails on one returns a *SpawnError (Kind ErrSpawn) with its text, which
+// is also the process's ProcessInfo.SpawnErr, e.g.
+// `environment file /etc/app.env, line 3: not NAME=VALUE: "junk"`.
 type EnvFileError struct {
-	File string
-	Line int
-	Msg  string
+	File string // the path, without the leading '-'
+	Line int    // 1-based; for a quote never closed, the line it opens on
+	Msg  string // what is wrong, e.g. `not NAME=VALUE: "junk"`
 }
 
 func (e *EnvFileError) Error() string {
