@@ -15,8 +15,10 @@
 //	supervisor_process_restarts_total          automatic restarts (ProcessInfo.Restarts)
 //	supervisor_process_exits_total{expected}   exits no stop asked for, expected
 //	                                           "true" or "false"
-//	supervisor_process_last_exit_status        the last exit status, -1 after a
-//	                                           death by signal, 0 before any exit
+//	supervisor_process_last_exit_status        ProcessInfo.ExitStatus, supervisord's
+//	                                           exitstatus: the last exit's status,
+//	                                           -1 after a death by signal, 0 before
+//	                                           any exit and again at each spawn
 //	supervisor_process_start_time_seconds      Unix time of the last spawn; 0 if
 //	                                           never started
 //	supervisor_process_cpu_seconds_total       user and system CPU time of the
