@@ -26,6 +26,25 @@ type ProcessInfo struct {
 	// made to wait for its log. The main log says when writes begin to fail
 	// and when they succeed again. Clearing the logs does not reset them.
 	StdoutDropped, StderrDropped int64
+
+	// The counts below run from when the process was added (a program
+	// changed by a reload is a new process and starts again from 0). The
+	// process's own goroutine keeps them, so they miss nothing.
+
+	// Starts counts spawn attempts: every entry into STARTING, whether a
+	// start request, autostart, a retry from BACKOFF or an automatic
+	// restart asked for it, and whether or not the fork then succeeded.
+	Starts int64
+	// Restarts counts the automatic restarts: spawns after the child
+	// exited from RUNNING, by AutoRestart (or a restart policy's delayed
+	// restart). Retries from BACKOFF and requested starts are not
+	// restarts.
+	Restarts int64
+	// ExitsExpected and ExitsUnexpected count the child's exits that no
+	// stop asked for, by whether the exit status is one of ExitCodes. An
+	// exit before StartSecs (to BACKOFF) is always unexpected, as
+	// supervisord logs it; an exit caused by a stop is in neither.
+	ExitsExpected, ExitsUnexpected int64
 }
 
 // Description renders the state the way supervisorctl status shows it:
@@ -90,5 +109,7 @@ func (p *Process) info(now time.Time) ProcessInfo {
 		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
 		StdoutDropped: p.out[0].droppedBytes(), StderrDropped: p.out[1].droppedBytes(),
+		Starts: p.count.starts, Restarts: p.count.restarts,
+		ExitsExpected: p.count.exitsExpected, ExitsUnexpected: p.count.exitsUnexpected,
 	}
 }

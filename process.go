@@ -58,6 +58,7 @@ type Process struct {
 	laststop   time.Time // last reap
 	exitStatus int
 	spawnErr   string
+	count      counters
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
@@ -78,7 +79,7 @@ type Process struct {
 	killing    bool
 	readers    sync.WaitGroup    // output readers of all spawns
 	envMap     map[string]string // the child's environment, built at the first spawn
-	env        []string
+	env        []string          // (both nil while environment files are read at each spawn)
 }
 
 // host is what a process's goroutine needs from its supervisor.
@@ -90,6 +91,7 @@ type host interface {
 	publish(e Event)
 	isStopping() bool
 	childEnv(p *processSpec) map[string]string
+	envFiles() []string // WithEnvironmentFiles
 	transitionRefused(msg string)
 }
 

@@ -85,6 +85,7 @@ func (p *Process) spawn() {
 	p.spawnErr = ""
 	p.exitStatus = 0
 	p.laststart = now
+	p.count.starts++
 	p.mu.Unlock()
 	p.setState(Starting, stateDetail{tries: p.failures})
 
@@ -102,11 +103,11 @@ func (p *Process) spawn() {
 
 // submit resolves what the child needs and queues its fork.
 func (p *Process) submit() (*sys.Pending, error) {
-	if p.env == nil {
-		p.envMap = p.h.childEnv(p.spec)
-		p.env = envList(p.envMap)
+	envMap, env, err := p.childEnvironment()
+	if err != nil {
+		return nil, err
 	}
-	path, argv, err := resolveCommand(p.spec.command, p.envMap)
+	path, argv, err := resolveCommand(p.spec.command, envMap)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 		umask = int(*p.spec.Umask)
 	}
 	return p.h.submit(&sys.Attr{
-		Path: path, Argv: argv, Env: p.env, Dir: p.spec.directory, Umask: umask,
+		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred,
 	})
 }
@@ -256,6 +257,7 @@ func (p *Process) finish(ex childExit) {
 		p.setState(Stopped, stateDetail{pid: pid, exitStatus: status})
 	case p.cur == Starting && tooQuickly:
 		p.setExitStatus(0, "Exited too quickly (process log may have details)")
+		p.countExit(false)
 		p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		p.enterBackoff()
 	default:
@@ -272,6 +274,7 @@ func (p *Process) finish(ex childExit) {
 			p.setExitStatus(status, fmt.Sprintf("Bad exit code %d", status))
 			p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		}
+		p.countExit(expected)
 		p.setState(Exited, stateDetail{pid: pid, exitStatus: status, expected: expected})
 		p.maybeRestart(expected)
 	}
@@ -311,6 +314,7 @@ func (p *Process) maybeRestart(expected bool) {
 		p.armTimer(timerRestart, delay)
 		return
 	}
+	p.countRestart()
 	p.spawn()
 }
 
@@ -326,6 +330,7 @@ func (p *Process) timeout(kind timerKind) {
 		}
 	case timerRestart:
 		if p.cur == Exited && !p.h.isStopping() {
+			p.countRestart()
 			p.spawn()
 		}
 	case timerKill:

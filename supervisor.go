@@ -31,6 +31,7 @@ type Supervisor struct {
 	clock       Clock
 	baseEnv     map[string]string // the supervisor's own environment
 	extraEnv    map[string]string // WithEnvironment
+	extraFiles  []string          // WithEnvironmentFiles
 	serverURL   string
 	identifier  string
 	childLogDir string

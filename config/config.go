@@ -110,6 +110,11 @@ type Supervisord struct {
 	// subreaper of its descendants, so that it reaps the orphans they leave
 	// (as it does anyway when it runs as PID 1). Default false.
 	Subreaper bool
+	// EnvironmentFiles (x_environment_file, an extension) are read at every
+	// spawn of every program, over Environment and under each program's
+	// own (see supervisor.WithEnvironmentFiles). A leading '-' marks a file
+	// that may be missing; the paths are absolute.
+	EnvironmentFiles []string
 }
 
 // Group is a [group:x] section (spec 1.8): programs run as one group named
@@ -176,6 +181,10 @@ type HTTPServer struct {
 	Username, Password string
 	// HasAuth says whether Username and Password were given.
 	HasAuth bool
+	// Metrics (x_metrics, an extension) serves /metrics, the Prometheus
+	// metrics of the processes and of the daemon, behind the same
+	// authentication. Default false.
+	Metrics bool
 }
 
 // RPCInterface is an [rpcinterface:x] section. Only supervisord's own
@@ -704,6 +713,9 @@ func (l *loader) servers() error {
 					}
 					srv.Chmod = fs.FileMode(m) & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 				}
+			}
+			if err := l.httpServerExtensions(sec, &srv); err != nil {
+				return err
 			}
 			l.cfg.HTTPServers = append(l.cfg.HTTPServers, srv)
 		}

@@ -80,8 +80,13 @@
 //
 // Settings supervisord does not have start with ExtPrefix ("x_"), such as
 // x_backoff=exponential; ExtKeys lists those of the program sections,
-// SupervisordExtKeys those of [supervisord] (x_subreaper). supervisord
-// ignores them, so a file using them still works there. An x_ key that is
+// SupervisordExtKeys those of [supervisord] (x_subreaper,
+// x_environment_file), HTTPServerExtKeys those of the HTTP server sections
+// (x_metrics, which serves Prometheus metrics at /metrics). supervisord
+// ignores them, so a file using them still
+// works there. x_environment_file names files of NAME=VALUE lines read at
+// every spawn (supervisor.ProgramSpec.EnvironmentFiles); their errors show
+// at the spawn, not at load. An x_ key that is
 // not known is an error (a misspelling must not silently mean the default);
 // other unknown keys are ignored, as supervisord ignores them.
 //

@@ -41,13 +41,53 @@ var ExtKeys = map[string]string{
 	"x_stderr_timestamps":      "prefix each line of stderr in its log with the time it was read (default false)",
 	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
+	"x_environment_file":       "comma-separated files of NAME=VALUE lines (systemd's EnvironmentFile format) read at every spawn, over [supervisord]'s environment and under environment=; a path starting with - may be missing (default: none)",
 }
 
 // SupervisordExtKeys are the extension keys of [supervisord], with what
 // they mean. Only the section's own keys count: an x_ key in [DEFAULT] is
 // meant for the programs.
 var SupervisordExtKeys = map[string]string{
-	"x_subreaper": "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
+	"x_environment_file": "comma-separated environment files (as in [program:x]) read at every spawn of every program, over environment= and under each program's own files and environment= (default: none)",
+	"x_subreaper":        "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
+}
+
+// HTTPServerExtKeys are the extension keys of [inet_http_server] and
+// [unix_http_server] (and the sections whose names start so), with what
+// they mean.
+var HTTPServerExtKeys = map[string]string{
+	"x_metrics": "serve /metrics, the processes' Prometheus metrics, behind the server's authentication (default false)",
+}
+
+// httpServerExtensions reads the extension keys of an HTTP server section.
+func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
+	s, err := l.doc.f.GetSection(sec)
+	if err != nil {
+		return nil
+	}
+	for _, k := range s.KeyStrings() {
+		if !strings.HasPrefix(k, ExtPrefix) {
+			continue
+		}
+		if _, ok := HTTPServerExtKeys[k]; !ok {
+			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
+				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(HTTPServerExtKeys), ", ")))
+		}
+		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
+		if err != nil {
+			return err
+		}
+		v = pyStrip(v)
+		switch k {
+		case "x_metrics":
+			on, err := pyBool(v)
+			if err != nil {
+				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
+			}
+			srv.Metrics = on
+		}
+	}
+	return nil
 }
 
 // supervisordExtensions reads the extension keys of [supervisord].
@@ -71,6 +111,12 @@ func (l *loader) supervisordExtensions() error {
 		}
 		v = pyStrip(v)
 		switch k {
+		case "x_environment_file":
+			files, err := envFileList(v)
+			if err != nil {
+				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
+			}
+			l.cfg.Supervisord.EnvironmentFiles = files
 		case "x_subreaper":
 			on, err := pyBool(v)
 			if err != nil {
@@ -155,6 +201,13 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			ts.log.Timestamps = on
 		}
 	}
+	if v, ok := vals["x_environment_file"]; ok {
+		files, err := envFileList(v)
+		if err != nil {
+			bad("x_environment_file", "%v", err)
+		}
+		spec.EnvironmentFiles = files
+	}
 	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
 	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")
 
@@ -215,6 +268,29 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 	return nil
 }
 
+// envFileList reads x_environment_file: comma-separated paths, each
+// made absolute like supervisord's other paths (~ expanded, relative to
+// the current directory), keeping a leading '-' (may be missing).
+func envFileList(v string) ([]string, error) {
+	var files []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		optional := strings.HasPrefix(f, "-")
+		if optional {
+			f = strings.TrimSpace(f[1:])
+		}
+		if f == "" {
+			return nil, fmt.Errorf("empty path in the list")
+		}
+		f = normalizePath(f)
+		if optional {
+			f = "-" + f
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 // parseDuration reads a Go duration or a plain number of seconds.
 func parseDuration(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
@@ -239,9 +315,10 @@ func (l *loader) checkExtKeysElsewhere() error {
 			strings.HasPrefix(sec, "fcgi-program:") {
 			continue
 		}
-		// [supervisord] has its own (supervisordExtensions).
+		// [supervisord] and the HTTP servers have their own
+		// (supervisordExtensions, httpServerExtensions).
 		known := sec == "supervisorctl" || sec == "include" ||
-			slices.ContainsFunc([]string{"group:", "inet_http_server", "unix_http_server", "rpcinterface:"},
+			slices.ContainsFunc([]string{"group:", "rpcinterface:"},
 				func(p string) bool { return strings.HasPrefix(sec, p) })
 		if !known {
 			continue

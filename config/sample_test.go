@@ -50,4 +50,7 @@ func TestSampleDocumentsEveryExtKey(t *testing.T) {
 	for k := range SupervisordExtKeys {
 		assert.Contains(t, Sample(), ";"+k+"=", k)
 	}
+	for k := range HTTPServerExtKeys {
+		assert.Contains(t, Sample(), ";"+k+"=", k)
+	}
 }

@@ -368,6 +368,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	sup := supervisor.New(
 		supervisor.WithLogger(logger),
 		supervisor.WithEnvironment(s.Environment),
+		supervisor.WithEnvironmentFiles(s.EnvironmentFiles...),
 		supervisor.WithServerURL(serverURL(cfg)),
 		supervisor.WithIdentifier(s.Identifier),
 		supervisor.WithChildLogDir(s.ChildLogDir),
