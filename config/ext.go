@@ -59,8 +59,10 @@ var HTTPServerExtKeys = map[string]string{
 	"x_metrics": "serve /metrics, the processes' Prometheus metrics, behind the server's authentication (default false)",
 }
 
-// httpServerExtensions reads the extension keys of an HTTP server section.
-func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
+// sectionExtensions calls set with each extension key of a section other
+// than a program's and its stripped value, refusing a key not in known.
+// An error from set is reported against the key.
+func (l *loader) sectionExtensions(sec string, known map[string]string, set func(k, v string) error) error {
 	s, err := l.doc.f.GetSection(sec)
 	if err != nil {
 		return nil
@@ -69,63 +71,45 @@ func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
 		if !strings.HasPrefix(k, ExtPrefix) {
 			continue
 		}
-		if _, ok := HTTPServerExtKeys[k]; !ok {
+		if _, ok := known[k]; !ok {
 			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
-				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(HTTPServerExtKeys), ", ")))
+				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(known), ", ")))
 		}
 		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
 		if err != nil {
 			return err
 		}
 		v = pyStrip(v)
-		switch k {
-		case "x_metrics":
-			on, err := pyBool(v)
-			if err != nil {
-				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
-			}
-			srv.Metrics = on
+		if err := set(k, v); err != nil {
+			return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
 		}
 	}
 	return nil
 }
 
+// httpServerExtensions reads the extension keys of an HTTP server section.
+func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
+	return l.sectionExtensions(sec, HTTPServerExtKeys, func(k, v string) (err error) {
+		switch k {
+		case "x_metrics":
+			srv.Metrics, err = pyBool(v)
+		}
+		return err
+	})
+}
+
 // supervisordExtensions reads the extension keys of [supervisord].
 func (l *loader) supervisordExtensions() error {
-	const sec = "supervisord"
-	s, err := l.doc.f.GetSection(sec)
-	if err != nil {
-		return nil
-	}
-	for _, k := range s.KeyStrings() {
-		if !strings.HasPrefix(k, ExtPrefix) {
-			continue
-		}
-		if _, ok := SupervisordExtKeys[k]; !ok {
-			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
-				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(SupervisordExtKeys), ", ")))
-		}
-		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
-		if err != nil {
-			return err
-		}
-		v = pyStrip(v)
+	s := &l.cfg.Supervisord
+	return l.sectionExtensions("supervisord", SupervisordExtKeys, func(k, v string) (err error) {
 		switch k {
 		case "x_environment_file":
-			files, err := envFileList(v)
-			if err != nil {
-				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
-			}
-			l.cfg.Supervisord.EnvironmentFiles = files
+			s.EnvironmentFiles, err = envFileList(v)
 		case "x_subreaper":
-			on, err := pyBool(v)
-			if err != nil {
-				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
-			}
-			l.cfg.Supervisord.Subreaper = on
+			s.Subreaper, err = pyBool(v)
 		}
-	}
-	return nil
+		return err
+	})
 }
 
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
