@@ -2,62 +2,12 @@ package supervisor
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
-
-// EventTypes are supervisord's event type names, as an [eventlistener:x]
-// events= line names them: the concrete types that Event.Name returns and
-// the abstract ones that match a family (see EventTypeMatches). The slice
-// is the caller's.
-func EventTypes() []string { return slices.Clone(eventTypeNames) }
-
-var eventTypeNames = []string{
-	"EVENT",
-	"PROCESS_STATE", "PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED", "PROCESS_STATE_STARTING",
-	"PROCESS_STATE_STOPPING", "PROCESS_STATE_BACKOFF", "PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING",
-	"PROCESS_STATE_UNKNOWN",
-	"PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR",
-	"PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR",
-	"REMOTE_COMMUNICATION",
-	"SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_RUNNING", "SUPERVISOR_STATE_CHANGE_STOPPING",
-	"TICK", "TICK_5", "TICK_60", "TICK_3600",
-	"PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
-}
-
-// abstractEventTypes are the families: each matches the types named
-// FAMILY_*, as supervisord's event classes subclass them.
-var abstractEventTypes = []string{
-	"PROCESS_STATE", "PROCESS_COMMUNICATION", "PROCESS_LOG", "SUPERVISOR_STATE_CHANGE", "TICK", "PROCESS_GROUP",
-}
-
-// CheckEventType returns nil for a name in EventTypes, else an error with
-// supervisord's words: "Unknown event type NAME". Names are case-sensitive
-// (supervisord upper-cases the events= line before looking them up).
-func CheckEventType(name string) error {
-	if slices.Contains(eventTypeNames, name) {
-		return nil
-	}
-	return fmt.Errorf("%w: Unknown event type %s", ErrBadArguments, name)
-}
-
-// EventTypeMatches reports whether an event named name (Event.Name) is of
-// type typ, as supervisord's subscriptions see it: "EVENT" matches every
-// event, a family ("PROCESS_STATE", "PROCESS_LOG", "TICK"...) every type
-// in it, and a concrete type only itself.
-func EventTypeMatches(typ, name string) bool {
-	switch {
-	case typ == name || typ == "EVENT":
-		return true
-	case slices.Contains(abstractEventTypes, typ):
-		return strings.HasPrefix(name, typ+"_")
-	}
-	return false
-}
 
 // Name returns the event's supervisord type name, the one a listener's
 // header carries in eventname: PROCESS_STATE_RUNNING,

@@ -54,28 +54,10 @@ func TestEventNameAndPayload(t *testing.T) {
 	} {
 		assert.Equal(t, c.name, c.e.Name(), "%v", c.e)
 		assert.Equal(t, c.payload, c.e.Payload(), "%v", c.e)
-		require.NoError(t, CheckEventType(c.name))
 	}
 	assert.Equal(t, 5, utf8.RuneCountInString("héllo"), "len counts characters")
 }
 
-func TestEventTypeMatches(t *testing.T) {
-	for _, typ := range EventTypes() {
-		require.NoError(t, CheckEventType(typ))
-	}
-	assert.EqualError(t, CheckEventType("PROCESS_STATE_BOGUS"), "bad arguments: Unknown event type PROCESS_STATE_BOGUS")
-	assert.True(t, EventTypeMatches("EVENT", "TICK_5"))
-	assert.True(t, EventTypeMatches("PROCESS_STATE", "PROCESS_STATE_FATAL"))
-	assert.True(t, EventTypeMatches("PROCESS_STATE_FATAL", "PROCESS_STATE_FATAL"))
-	assert.False(t, EventTypeMatches("PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING"))
-	assert.False(t, EventTypeMatches("PROCESS_STATE", "PROCESS_LOG_STDOUT"))
-	assert.True(t, EventTypeMatches("TICK", "TICK_3600"))
-	assert.True(t, EventTypeMatches("PROCESS_LOG", "PROCESS_LOG_STDERR"))
-	assert.True(t, EventTypeMatches("PROCESS_GROUP", "PROCESS_GROUP_REMOVED"))
-	assert.True(t, EventTypeMatches("SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_STOPPING"))
-	assert.False(t, EventTypeMatches("REMOTE_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT"))
-	assert.True(t, EventTypeMatches("PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT"))
-}
 
 // A tap sees every byte a child writes, in order, with its pid, whether or
 // not the output is logged or published; undecodable output is shown in the

@@ -188,7 +188,7 @@ func (d *Dispatcher) SetPool(cfg PoolConfig) error {
 		return fmt.Errorf("[eventlistener:%s] section requires an \"events\" line", cfg.Name)
 	}
 	for _, e := range cfg.Events {
-		if err := supervisor.CheckEventType(e); err != nil {
+		if err := CheckType(e); err != nil {
 			return fmt.Errorf("Unknown event type %s in [eventlistener:%s] events", e, cfg.Name)
 		}
 	}
@@ -351,7 +351,7 @@ func (d *Dispatcher) accept(e supervisor.Event) {
 
 func (p *pool) subscribes(name string) bool {
 	for _, t := range p.cfg.Events {
-		if supervisor.EventTypeMatches(t, name) {
+		if Matches(t, name) {
 			return true
 		}
 	}
