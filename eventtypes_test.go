@@ -45,7 +45,6 @@ func TestEventNameAndPayload(t *testing.T) {
 			"REMOTE_COMMUNICATION", "type:b'foo'\nb'bar baz'"},
 		{Event{Kind: EventSupervisorState, Supervisor: SupervisorRunning}, "SUPERVISOR_STATE_CHANGE_RUNNING", ""},
 		{Event{Kind: EventSupervisorState, Supervisor: SupervisorShutdown}, "SUPERVISOR_STATE_CHANGE_STOPPING", ""},
-		{Event{Kind: EventSupervisorState, Supervisor: SupervisorRestarting}, "SUPERVISOR_STATE_CHANGE_STOPPING", ""},
 		{Event{Kind: EventGroupAdded, Group: "g"}, "PROCESS_GROUP_ADDED", "groupname:g\n"},
 		{Event{Kind: EventGroupRemoved, Group: "g"}, "PROCESS_GROUP_REMOVED", "groupname:g\n"},
 		{Event{Kind: EventTick, Tick: 5 * time.Second, Time: time.Unix(1700000005, 0)}, "TICK_5", "when:1700000005"},
@@ -57,7 +56,6 @@ func TestEventNameAndPayload(t *testing.T) {
 	}
 	assert.Equal(t, 5, utf8.RuneCountInString("héllo"), "len counts characters")
 }
-
 
 // A tap sees every byte a child writes, in order, with its pid, whether or
 // not the output is logged or published; undecodable output is shown in the

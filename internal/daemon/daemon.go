@@ -47,7 +47,7 @@ type Daemon struct {
 	events   *eventlistener.Dispatcher // the [eventlistener:x] pools of sup
 	log      *slog.Logger
 	mainLog  *logfile.File
-	mood     atomic.Int32 // a supervisor.SupervisorState
+	mood     atomic.Int32 // a rpcapi.State
 	stop     chan struct{}
 	stopOnce sync.Once
 	// next is the config a restart runs with, read and checked by Restart
@@ -405,7 +405,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	stopHTTP := d.serveHTTP(cfg, listeners)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	d.mood.Store(int32(supervisor.SupervisorRunning))
+	d.mood.Store(int32(rpcapi.StateRunning))
 	go func() {
 		err := sup.Serve(ctx)
 		if err != nil {
@@ -447,7 +447,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	if serveErr != nil {
 		return false, 1
 	}
-	return d.State() == supervisor.SupervisorRestarting, 0
+	return d.State() == rpcapi.StateRestarting, 0
 }
 
 type queuedLog struct {
@@ -552,14 +552,14 @@ func (d *Daemon) Identifier() string {
 func (d *Daemon) PID() int { return os.Getpid() }
 
 // State returns RUNNING, or SHUTDOWN/RESTARTING once one began.
-func (d *Daemon) State() supervisor.SupervisorState {
-	return supervisor.SupervisorState(d.mood.Load())
+func (d *Daemon) State() rpcapi.State {
+	return rpcapi.State(d.mood.Load())
 }
 
 // Shutdown begins stopping everything; the daemon then exits, even when a
 // restart had begun.
 func (d *Daemon) Shutdown() {
-	d.mood.Store(int32(supervisor.SupervisorShutdown))
+	d.mood.Store(int32(rpcapi.StateShutdown))
 	d.stopOnce.Do(func() { close(d.stop) })
 }
 
@@ -575,7 +575,7 @@ func (d *Daemon) Shutdown() {
 // Restart does nothing, and returns nil, once a shutdown or a restart has
 // begun.
 func (d *Daemon) Restart() error {
-	if d.State() != supervisor.SupervisorRunning {
+	if d.State() != rpcapi.StateRunning {
 		return nil
 	}
 	cfg, err := d.check()
@@ -588,7 +588,7 @@ func (d *Daemon) Restart() error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.mood.CompareAndSwap(int32(supervisor.SupervisorRunning), int32(supervisor.SupervisorRestarting)) {
+	if d.mood.CompareAndSwap(int32(rpcapi.StateRunning), int32(rpcapi.StateRestarting)) {
 		d.next = cfg
 		d.stopOnce.Do(func() { close(d.stop) })
 	}

@@ -60,7 +60,7 @@ func benchAPI(b *testing.B, n int, running bool) *API {
 	}
 	sub.Close()
 	bk := &testBackend{sup: sup, available: specs}
-	bk.state.Store(int32(supervisor.SupervisorRunning))
+	bk.state.Store(int32(StateRunning))
 	return New(bk, nil)
 }
 
