@@ -433,3 +433,44 @@ func TestStartGroupReportsForkNotExit(t *testing.T) {
 		}
 	}
 }
+
+// Serve runs once: a second call, during or after the first, fails at
+// once and changes nothing.
+func TestServeTwice(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("sleeper", "/bin/sleep 1000")
+	spec.StartSecs = -1
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.waitState(t, "sleeper", Running)
+	pid := ts.proc(t, "sleeper").Info().Pid
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.ErrorIs(t, ts.Serve(ctx), errServedTwice, "during the first")
+	assert.Equal(t, pid, ts.proc(t, "sleeper").Info().Pid)
+	assert.Equal(t, SupervisorRunning, ts.State())
+	ts.stop()
+	require.ErrorIs(t, ts.Serve(ctx), errServedTwice, "after the first")
+	assert.Equal(t, SupervisorShutdown, ts.State())
+}
+
+// Every state change goes through the transition table: an edge that is
+// not in it is refused (the state stays) and reported.
+func TestTransitionTableRefusesUnknownEdge(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("idle", "/bin/sleep 1000")
+	spec.NoAutostart = true
+	s := New()
+	var refused []string
+	s.onRefused = func(msg string) { refused = append(refused, msg) }
+	prog, err := s.Add(spec)
+	require.NoError(t, err)
+	p := prog.Processes()[0]
+	p.setState(Running, stateDetail{}) // STOPPED -> RUNNING skips STARTING
+	assert.Equal(t, Stopped, p.State())
+	assert.Equal(t, []string{"BUG: idle: refused state change STOPPED -> RUNNING"}, refused)
+	for from, tos := range transitions {
+		for _, to := range tos {
+			assert.NotEqual(t, from, to, "no self edge: a state change publishes an event")
+		}
+	}
+}
