@@ -72,10 +72,6 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ProgramSpec) (Changes, e
 	if err != nil {
 		return Changes{}, err
 	}
-	byName := map[string]*group{}
-	for _, g := range groups {
-		byName[g.name] = g
-	}
 	s.mu.Lock()
 	c := s.diffLocked(groups)
 	serving := s.serving
@@ -96,9 +92,13 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ProgramSpec) (Changes, e
 			return c, err
 		}
 	}
+	// Added in the order of specs (supervisord adds its groups in priority
+	// order, so a listener pool, priority -1, hears the others' additions).
 	var add []*group
-	for _, name := range append(slices.Clone(c.Changed), c.Added...) {
-		add = append(add, byName[name])
+	for _, g := range groups {
+		if slices.Contains(c.Changed, g.name) || slices.Contains(c.Added, g.name) {
+			add = append(add, g)
+		}
 	}
 	if len(add) > 0 {
 		if err := s.addGroups(add); err != nil {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // The benchmarks compare the supervisor with plain os/exec doing the same
@@ -364,7 +364,7 @@ func BenchmarkCapture512MiBPipeDiscard(b *testing.B) {
 		}
 		w.Close()
 		if rc, err := r.SyscallConn(); err == nil {
-			_ = rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, busyPipeSize) })
+			_ = rc.Control(func(fd uintptr) { sys.SetPipeSize(fd, busyPipeSize) })
 		}
 		for {
 			n, err := r.Read(buf)

@@ -3,11 +3,11 @@ package supervisor
 import (
 	"os"
 
-	"github.com/supervise-go/supervisor/internal/sys"
-	"golang.org/x/sys/unix"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // drainTimeout bounds how long output is still read after the child exited.
@@ -114,7 +114,7 @@ func readPipe(f *os.File, sink func([]byte)) {
 			if n >= defaultPipeSize {
 				if full++; full == busyReads {
 					// A busy writer: a bigger pipe means fewer wake-ups.
-					_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, busyPipeSize)
+					sys.SetPipeSize(fd, busyPipeSize)
 				}
 			} else {
 				full = 0

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/logfile"
 	"log/slog"
 	"log/syslog"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/supervise-go/supervisor/internal/logfile"
 )
 
 // Channel names one output channel of a process.
@@ -81,6 +82,7 @@ func (c *channelLog) open() error {
 // mode, timestamps, then the tail, the file, syslog, the debug echo and log
 // events.
 func (c *channelLog) write(pid int, b []byte) {
+	c.sup.tap(c.proc.group, c.proc.name, pid, c.channel, b)
 	if c.sup.stripANSI {
 		b = stripANSI(b)
 	}
@@ -110,7 +112,9 @@ func (c *channelLog) write(pid int, b []byte) {
 		c.sup.syslogLines(c.proc.name, b)
 	}
 	if c.sup.log.Enabled(context.Background(), slog.LevelDebug) {
-		c.sup.log.Debug("'" + c.proc.name + "' " + string(c.channel) + " output:\n" + string(b))
+		// supervisord: %r of the name, the text, or Python's repr of
+		// bytes that are not UTF-8.
+		c.sup.log.Debug(pyRepr(c.proc.name) + " " + string(c.channel) + " output:\n" + decodeOutput(b))
 	}
 	if c.spec.EventsEnabled {
 		c.sup.publish(Event{Kind: EventProcessLog, Time: c.sup.clock.Now(),

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/supervise-go/supervisor/internal/logfile"
-	"github.com/supervise-go/supervisor/internal/signame"
 )
 
 // Errors returned by the handles' methods. Each matches one supervisord
@@ -42,8 +41,6 @@ var (
 	// ErrBadArguments: the offset and length of a log read make no sense
 	// together (BAD_ARGUMENTS).
 	ErrBadArguments = logfile.ErrBadArguments
-	// ErrBadSignal: not a known signal (BAD_SIGNAL).
-	ErrBadSignal = signame.ErrBadSignal
 	// ErrBadSpec: a ProgramSpec is invalid.
 	ErrBadSpec = errors.New("invalid program spec")
 )

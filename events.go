@@ -26,6 +26,9 @@ const (
 	// <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> tokens
 	// (LogSpec.CaptureMaxBytes).
 	EventProcessCommunication
+	// EventTick: a TICK_5, TICK_60 or TICK_3600 period began (Tick is the
+	// period, Time the start of the slice). Only with WithTickEvents.
+	EventTick
 	// EventDependencyWait: a STARTING process waits for the dependency
 	// named by Dependency (ProgramSpec.DependsOn) before it is forked.
 	EventDependencyWait
@@ -52,6 +55,8 @@ func (k EventKind) String() string {
 		return "REMOTE_COMMUNICATION"
 	case EventProcessCommunication:
 		return "PROCESS_COMMUNICATION"
+	case EventTick:
+		return "TICK"
 	case EventDependencyWait:
 		return "X_DEPENDENCY_WAIT"
 	case EventUnhealthy:
@@ -81,7 +86,8 @@ type Event struct {
 	Data    []byte // log event: the output; communication events: the data
 	Type    string // remote communication: the type
 
-	Dependency string // dependency wait: the program or group waited for
+	Tick       time.Duration // tick events: the period (5s, 1m or 1h)
+	Dependency string        // dependency wait: the program or group waited for
 }
 
 // Namespec returns "group:process" for the event's process.
@@ -116,6 +122,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("remote %s %q", e.Type, e.Data)
 	case EventProcessCommunication:
 		return fmt.Sprintf("%s %s captured %q", e.Namespec(), e.Channel, e.Data)
+	case EventTick:
+		return e.Name() + " " + e.Payload()
 	}
 	return e.Kind.String()
 }

@@ -42,7 +42,7 @@ func (p *Process) startHealthChecks() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.healthCancel = cancel
-	check, env, dir := p.spec.Health, p.env, p.spec.directory
+	check, env, dir := p.spec.Health, p.spawnEnv, p.spec.directory
 	interval := orDefault(p.spec.HealthInterval, defaultHealthInterval)
 	timeout := orDefault(p.spec.HealthTimeout, defaultHealthTimeout)
 	limit := p.spec.HealthFailures

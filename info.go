@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -31,6 +32,25 @@ type ProcessInfo struct {
 	// made to wait for its log. The main log says when writes begin to fail
 	// and when they succeed again. Clearing the logs does not reset them.
 	StdoutDropped, StderrDropped int64
+
+	// The counts below run from when the process was added (a program
+	// changed by a reload is a new process and starts again from 0). The
+	// process's own goroutine keeps them, so they miss nothing.
+
+	// Starts counts spawn attempts: every entry into STARTING, whether a
+	// start request, autostart, a retry from BACKOFF or an automatic
+	// restart asked for it, and whether or not the fork then succeeded.
+	Starts int64
+	// Restarts counts the automatic restarts: spawns after the child
+	// exited from RUNNING, by AutoRestart (or a restart policy's delayed
+	// restart). Retries from BACKOFF and requested starts are not
+	// restarts.
+	Restarts int64
+	// ExitsExpected and ExitsUnexpected count the child's exits that no
+	// stop asked for, by whether the exit status is one of ExitCodes. An
+	// exit before StartSecs (to BACKOFF) is always unexpected, as
+	// supervisord logs it; an exit caused by a stop is in neither.
+	ExitsExpected, ExitsUnexpected int64
 }
 
 // Description renders the state the way supervisorctl status shows it:
@@ -42,7 +62,13 @@ type ProcessInfo struct {
 func (i ProcessInfo) Description() string {
 	switch i.State {
 	case Running:
-		return fmt.Sprintf("pid %d, uptime %s", i.Pid, formatUptime(i.Now.Sub(i.Start)))
+		// Built by hand: getAllProcessInfo describes every process, and
+		// fmt costs more than the rest of a RUNNING process's entry.
+		var buf [64]byte
+		b := append(buf[:0], "pid "...)
+		b = strconv.AppendInt(b, int64(i.Pid), 10)
+		b = append(b, ", uptime "...)
+		return string(appendUptime(b, i.Now.Sub(i.Start)))
 	case Starting:
 		if i.WaitingFor != "" {
 			return "waiting for " + i.WaitingFor
@@ -62,23 +88,26 @@ func (i ProcessInfo) Description() string {
 	return ""
 }
 
-// formatUptime formats whole seconds like Python's timedelta:
+// appendUptime appends d in whole seconds as Python's timedelta formats it:
 // "0:00:05", "23:59:59", "1 day, 0:00:01", "3 days, 4:05:06".
-func formatUptime(d time.Duration) string {
+func appendUptime(b []byte, d time.Duration) []byte {
 	secs := int64(d / time.Second)
 	if secs < 0 {
 		secs = 0
 	}
 	days := secs / 86400
 	secs %= 86400
-	hms := fmt.Sprintf("%d:%02d:%02d", secs/3600, secs/60%60, secs%60)
 	switch days {
 	case 0:
-		return hms
 	case 1:
-		return "1 day, " + hms
+		b = append(b, "1 day, "...)
+	default:
+		b = strconv.AppendInt(b, days, 10)
+		b = append(b, " days, "...)
 	}
-	return fmt.Sprintf("%d days, %s", days, hms)
+	b = strconv.AppendInt(b, secs/3600, 10)
+	b = append(b, ':', byte('0'+secs/60%60/10), byte('0'+secs/60%10), ':', byte('0'+secs%60/10), byte('0'+secs%10))
+	return b
 }
 
 // Info returns a snapshot of the process.
@@ -93,5 +122,7 @@ func (p *Process) info(now time.Time) ProcessInfo {
 		ExitStatus: p.exitStatus, SpawnErr: p.spawnErr, WaitingFor: p.waitingFor, Status: p.status,
 		StdoutLogfile: p.out[0].path(), StderrLogfile: p.out[1].path(),
 		StdoutDropped: p.out[0].droppedBytes(), StderrDropped: p.out[1].droppedBytes(),
+		Starts: p.count.starts, Restarts: p.count.restarts,
+		ExitsExpected: p.count.exitsExpected, ExitsUnexpected: p.count.exitsUnexpected,
 	}
 }

@@ -3,7 +3,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/supervisortest"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -14,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supervise-go/supervisor/supervisortest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // Check 18 on the real clock: four quick exits, then FATAL about 6 s after
@@ -348,6 +350,9 @@ func TestSlowSubscriberNeverStalls(t *testing.T) {
 
 // No child outlives a supervisor killed with SIGKILL.
 func TestChildrenDieWithSupervisor(t *testing.T) {
+	if !sys.ParentDeathSignal {
+		t.Skip("no parent-death signal on this platform")
+	}
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "supervise")
 	cmd.Env = append(os.Environ(), "GO_SUPERVISOR_HELPER=1", "SUPERVISOR_TEST_TAG="+testTag+"/"+t.Name())
@@ -425,6 +430,47 @@ func TestStartGroupReportsForkNotExit(t *testing.T) {
 		}
 		for i := range 4 {
 			ts.waitState(t, fmt.Sprintf("q:q%d", i), Fatal)
+		}
+	}
+}
+
+// Serve runs once: a second call, during or after the first, fails at
+// once and changes nothing.
+func TestServeTwice(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("sleeper", "/bin/sleep 1000")
+	spec.StartSecs = -1
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.waitState(t, "sleeper", Running)
+	pid := ts.proc(t, "sleeper").Info().Pid
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.ErrorIs(t, ts.Serve(ctx), errServedTwice, "during the first")
+	assert.Equal(t, pid, ts.proc(t, "sleeper").Info().Pid)
+	assert.Equal(t, SupervisorRunning, ts.State())
+	ts.stop()
+	require.ErrorIs(t, ts.Serve(ctx), errServedTwice, "after the first")
+	assert.Equal(t, SupervisorShutdown, ts.State())
+}
+
+// Every state change goes through the transition table: an edge that is
+// not in it is refused (the state stays) and reported.
+func TestTransitionTableRefusesUnknownEdge(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("idle", "/bin/sleep 1000")
+	spec.NoAutostart = true
+	s := New()
+	var refused []string
+	s.onRefused = func(msg string) { refused = append(refused, msg) }
+	prog, err := s.Add(spec)
+	require.NoError(t, err)
+	p := prog.Processes()[0]
+	p.setState(Running, stateDetail{}) // STOPPED -> RUNNING skips STARTING
+	assert.Equal(t, Stopped, p.State())
+	assert.Equal(t, []string{"BUG: idle: refused state change STOPPED -> RUNNING"}, refused)
+	for from, tos := range transitions {
+		for _, to := range tos {
+			assert.NotEqual(t, from, to, "no self edge: a state change publishes an event")
 		}
 	}
 }

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+
 	"github.com/supervise-go/supervisor/internal/logfile"
 )
 

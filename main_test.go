@@ -123,7 +123,7 @@ func helperMain(args []string) int {
 		var old syscall.Rlimit
 		_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old)
 		low := old
-		low.Cur = uint64(len(ents)) // the fd ReadDir used is closed again
+		setRlim(&low.Cur, len(ents)) // the fd ReadDir used is closed again
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low)
 		noWait, cancelWait := context.WithCancel(ctx)
 		cancelWait()
@@ -156,3 +156,7 @@ func appendNumberedLine(b []byte, i int) []byte {
 	}
 	return append(b, " the quick brown fox jumps over the lazy dog\n"...)
 }
+
+// setRlim sets a field of a syscall.Rlimit, an int64 on FreeBSD and a
+// uint64 elsewhere.
+func setRlim[T int64 | uint64](field *T, n int) { *field = T(n) }

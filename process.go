@@ -3,7 +3,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"log/slog"
 	"os"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor/internal/sys"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // Process is one supervised process of a Program: the handle an embedding
@@ -62,8 +62,9 @@ type Process struct {
 	laststop   time.Time // last reap
 	exitStatus int
 	spawnErr   string
-	waitingFor string         // the dependency a waiting STARTING process waits for
-	status     string         // the child's last STATUS= (sd_notify)
+	waitingFor string // the dependency a waiting STARTING process waits for
+	status     string // the child's last STATUS= (sd_notify)
+	count      counters
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*os.File     // read ends of the current spawn's output pipes
@@ -95,9 +96,10 @@ type Process struct {
 	restartAfterStop bool               // start again once stopped (a failed health check)
 	waiting          bool               // STARTING, waiting for dependencies (no fork queued)
 	depPoke          chan struct{}      // a process changed state: check the dependencies again
+	spawnEnv         []string           // the environment of the last spawn (exec: checks run with it)
 	readers          sync.WaitGroup     // output readers of all spawns
 	envMap           map[string]string  // the child's environment, built at the first spawn
-	env              []string
+	env              []string           // (both nil while environment files are read at each spawn)
 }
 
 // host is what a process's goroutine needs from its supervisor.
@@ -109,6 +111,7 @@ type host interface {
 	publish(e Event)
 	isStopping() bool
 	childEnv(p *processSpec) map[string]string
+	envFiles() []string // WithEnvironmentFiles
 	transitionRefused(msg string)
 	essentialEnded(e *EssentialError)
 	dependencyStatus(p *Process) depStatus

@@ -4,14 +4,15 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
-	"github.com/supervise-go/supervisor/restart"
 	"maps"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/supervise-go/supervisor/internal/pyfmt"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // processSpec is one process of a program, with every per-process template

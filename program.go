@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"io/fs"
 	"maps"
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // AutoRestart says whether a process that exits from RUNNING is started
@@ -222,6 +223,23 @@ type ProgramSpec struct {
 	// Environment is added to the child's environment, over the
 	// supervisor's own and its WithEnvironment values.
 	Environment map[string]string
+	// EnvironmentFiles are files of NAME=VALUE lines (systemd's
+	// EnvironmentFile format, see below) added to the child's environment
+	// in order, over the supervisor's own, WithEnvironment and
+	// WithEnvironmentFiles, and under Environment. They are read again at
+	// every spawn, so an edited file applies at the next start. A path
+	// starting with '-' may be missing; a relative path is relative to the
+	// supervisor's working directory. A missing file (without '-'), one
+	// that is not a regular file or is larger than
+	// MaxEnvironmentFileBytes, a NUL byte, or a line that is not blank, a
+	// '#' or ';' comment, nor [export ]NAME=VALUE with NAME matching
+	// [A-Za-z_][A-Za-z0-9_]* is a spawn error that names the file and line
+	// (an *EnvFileError for a bad line): the start fails, and the process
+	// goes to BACKOFF and FATAL like for any spawn error. VALUE may be
+	// 'single-quoted' (literal) or "double-quoted" (\\ \" \$ \` escapes),
+	// may continue on the next line after a trailing backslash, and has its
+	// trailing blanks removed when unquoted. The paths are not templates.
+	EnvironmentFiles []string
 	// ServerURL is the child's SUPERVISOR_SERVER_URL; empty or "AUTO" means
 	// the supervisor's (see WithServerURL).
 	ServerURL string
@@ -296,6 +314,9 @@ func (s ProgramSpec) clone() ProgramSpec {
 	}
 	if s.Environment != nil {
 		s.Environment = maps.Clone(s.Environment)
+	}
+	if s.EnvironmentFiles != nil {
+		s.EnvironmentFiles = slices.Clone(s.EnvironmentFiles)
 	}
 	if s.Vars != nil {
 		s.Vars = maps.Clone(s.Vars)
@@ -381,7 +402,7 @@ func (p *Program) live() error {
 }
 
 // ProcessError is the failure of one process in an operation on several
-// (Program.Start, Supervisor.StopAll...). Those operations return the
+// (Program.Start, Supervisor.StopProcesses...). Those operations return the
 // ProcessErrors joined with errors.Join; errors.Is and errors.As see
 // through to each Err.
 type ProcessError struct {

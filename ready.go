@@ -120,7 +120,7 @@ func probe(ctx context.Context, check string, env []string, dir string) error {
 func (p *Process) startProbing() {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.probeCancel = cancel
-	check, env, dir := p.spec.Ready, p.env, p.spec.directory
+	check, env, dir := p.spec.Ready, p.spawnEnv, p.spec.directory
 	interval := orDefault(p.spec.ReadyInterval, defaultReadyInterval)
 	timeout := orDefault(p.spec.ReadyProbeTimeout, defaultReadyProbeTimeout)
 	ready := p.ready

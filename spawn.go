@@ -103,6 +103,8 @@ func (s *Supervisor) childEnv(p *processSpec) map[string]string {
 	return env
 }
 
+func (s *Supervisor) envFiles() []string { return s.extraFiles }
+
 func envList(env map[string]string) []string {
 	out := make([]string, 0, len(env))
 	for k, v := range env {

@@ -56,26 +56,21 @@ func (s State) IsSignallable() bool {
 }
 
 // SupervisorState is the state of the supervisor as a whole, with
-// supervisord's codes.
+// supervisord's codes: RUNNING while Serve runs and accepts requests,
+// SHUTDOWN before and once it began stopping.
 type SupervisorState int
 
 // Supervisor states.
 const (
-	SupervisorFatal      SupervisorState = 2
-	SupervisorRunning    SupervisorState = 1
-	SupervisorRestarting SupervisorState = 0
-	SupervisorShutdown   SupervisorState = -1
+	SupervisorRunning  SupervisorState = 1
+	SupervisorShutdown SupervisorState = -1
 )
 
 // String returns supervisord's name for the state, e.g. "RUNNING".
 func (s SupervisorState) String() string {
 	switch s {
-	case SupervisorFatal:
-		return "FATAL"
 	case SupervisorRunning:
 		return "RUNNING"
-	case SupervisorRestarting:
-		return "RESTARTING"
 	case SupervisorShutdown:
 		return "SHUTDOWN"
 	}

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"slices"
 	"syscall"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/signame"
 	"github.com/supervise-go/supervisor/internal/sys"
 )
 
@@ -99,6 +99,7 @@ func (p *Process) spawn() {
 	drain(p.ready) // a success of an earlier spawn's check
 	p.exitStatus = 0
 	p.laststart = now
+	p.count.starts++
 	p.mu.Unlock()
 	p.setState(Starting, stateDetail{tries: p.failures})
 	if len(p.prog.spec.DependsOn) > 0 {
@@ -124,11 +125,11 @@ func (p *Process) fork() {
 
 // submit resolves what the child needs and queues its fork.
 func (p *Process) submit() (*sys.Pending, error) {
-	if p.env == nil {
-		p.envMap = p.h.childEnv(p.spec)
-		p.env = envList(p.envMap)
+	envMap, env, err := p.childEnvironment()
+	if err != nil {
+		return nil, err
 	}
-	path, argv, err := resolveCommand(p.spec.command, p.envMap)
+	path, argv, err := resolveCommand(p.spec.command, envMap)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +141,6 @@ func (p *Process) submit() (*sys.Pending, error) {
 	if p.spec.Umask != nil {
 		umask = int(*p.spec.Umask)
 	}
-	env := p.env
 	if p.spec.usesNotify() {
 		sock, err := p.openNotify()
 		if err != nil {
@@ -148,6 +148,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 		}
 		env = append(slices.Clone(env), "NOTIFY_SOCKET="+sock)
 	}
+	p.spawnEnv = env
 	return p.h.submit(&sys.Attr{
 		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred,
@@ -316,6 +317,7 @@ func (p *Process) finish(ex childExit) {
 		}
 	case p.cur == Starting && tooQuickly:
 		p.setExitStatus(0, cmp.Or(readyFailed, "Exited too quickly (process log may have details)"))
+		p.countExit(false)
 		p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		p.enterBackoff()
 	default:
@@ -332,6 +334,7 @@ func (p *Process) finish(ex childExit) {
 			p.setExitStatus(status, fmt.Sprintf("Bad exit code %d", status))
 			p.h.logger().Warn(fmt.Sprintf("exited: %s (%s; not expected)", p.spec.name, why))
 		}
+		p.countExit(expected)
 		p.setState(Exited, stateDetail{pid: pid, exitStatus: status, expected: expected})
 		p.maybeRestart(expected)
 	}
@@ -373,6 +376,7 @@ func (p *Process) maybeRestart(expected bool) {
 		p.armTimer(timerRestart, delay)
 		return
 	}
+	p.countRestart()
 	p.spawn()
 }
 
@@ -392,6 +396,7 @@ func (p *Process) timeout(kind timerKind) {
 		}
 	case timerRestart:
 		if p.cur == Exited && !p.h.isStopping() {
+			p.countRestart()
 			p.spawn()
 		}
 	case timerKill:

@@ -31,11 +31,16 @@ type Supervisor struct {
 	clock       Clock
 	baseEnv     map[string]string // the supervisor's own environment
 	extraEnv    map[string]string // WithEnvironment
+	extraFiles  []string          // WithEnvironmentFiles
 	serverURL   string
 	identifier  string
 	childLogDir string
 	hostname    string
 	stripANSI   bool
+	ticks       bool // WithTickEvents
+
+	tapMu sync.RWMutex
+	taps  map[string]outputTap // TapOutput, by group
 
 	syslogOnce sync.Once
 	syslog     *syslog.Writer // nil when syslog is unreachable
@@ -202,7 +207,9 @@ func (s *Supervisor) addGroups(groups []*group) error {
 	serving := s.serving && !s.stopping.Load()
 	s.mu.Unlock()
 	if serving {
-		s.autostart(slices.SortedFunc(slices.Values(groups), compareGroups))
+		// opMu is held already: a second RLock could deadlock behind a
+		// shutdown waiting for the write lock.
+		s.autostartLocked(slices.SortedFunc(slices.Values(groups), compareGroups))
 	}
 	return nil
 }
@@ -625,6 +632,13 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 
 	s.publish(Event{Kind: EventSupervisorState, Time: s.clock.Now(), Supervisor: SupervisorRunning})
+	stopTicks := make(chan struct{})
+	ticksDone := make(chan struct{})
+	if s.ticks {
+		go func() { defer close(ticksDone); s.runTicks(stopTicks) }()
+	} else {
+		close(ticksDone)
+	}
 	s.autostart(groups)
 	close(s.ready)
 	var ended *EssentialError
@@ -633,6 +647,8 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	case ended = <-s.essential:
 	}
 	s.shutdown()
+	close(stopTicks)
+	<-ticksDone
 	if ended != nil && ctx.Err() == nil {
 		return ended
 	}
@@ -651,6 +667,11 @@ func (s *Supervisor) Ready() <-chan struct{} { return s.ready }
 func (s *Supervisor) autostart(groups []*group) {
 	s.opMu.RLock()
 	defer s.opMu.RUnlock()
+	s.autostartLocked(groups)
+}
+
+// autostartLocked is autostart for a caller that holds opMu (read).
+func (s *Supervisor) autostartLocked(groups []*group) {
 	if s.stopping.Load() {
 		return
 	}

@@ -3,10 +3,11 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
-	"github.com/supervise-go/supervisor/supervisortest"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/restart"
+	"github.com/supervise-go/supervisor/supervisortest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 )
 
 // Config is a loaded supervisord.conf: every section supervisord reads, with
@@ -110,6 +110,11 @@ type Supervisord struct {
 	// subreaper of its descendants, so that it reaps the orphans they leave
 	// (as it does anyway when it runs as PID 1). Default false.
 	Subreaper bool
+	// EnvironmentFiles (x_environment_file, an extension) are read at every
+	// spawn of every program, over Environment and under each program's
+	// own (see supervisor.WithEnvironmentFiles). A leading '-' marks a file
+	// that may be missing; the paths are absolute.
+	EnvironmentFiles []string
 }
 
 // Group is a [group:x] section (spec 1.8): programs run as one group named
@@ -122,8 +127,9 @@ type Group struct {
 
 // EventListener is an [eventlistener:x] section (spec 1.9): a pool of
 // processes that receive events on stdin. ProgramSpec holds the program keys
-// (GroupPriority is the pool priority, default -1). Not run by the runtime
-// yet.
+// (GroupPriority is the pool priority, default -1). Run it by adding the
+// ProgramSpec and giving Name, Events and BufferSize to an
+// eventlistener.Dispatcher, as gosupervisord does.
 type EventListener struct {
 	supervisor.ProgramSpec
 	// Events are the subscribed event type names, upper-cased, as listed.
@@ -175,6 +181,10 @@ type HTTPServer struct {
 	Username, Password string
 	// HasAuth says whether Username and Password were given.
 	HasAuth bool
+	// Metrics (x_metrics, an extension) serves /metrics, the Prometheus
+	// metrics of the processes and of the daemon, behind the same
+	// authentication. Default false.
+	Metrics bool
 }
 
 // RPCInterface is an [rpcinterface:x] section. Only supervisord's own
@@ -703,6 +713,9 @@ func (l *loader) servers() error {
 					}
 					srv.Chmod = fs.FileMode(m) & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 				}
+			}
+			if err := l.httpServerExtensions(sec, &srv); err != nil {
+				return err
 			}
 			l.cfg.HTTPServers = append(l.cfg.HTTPServers, srv)
 		}

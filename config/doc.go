@@ -25,9 +25,11 @@
 // [rpcinterface:x]; and [include], whose glob patterns are relative to the
 // main file and whose files see their own directory as %(here)s.
 // [eventlistener:x] and [fcgi-program:x] are read and checked like
-// supervisord does, but the supervisor package cannot run them yet: they are
-// returned apart, in Config.EventListeners and Config.FCGIPrograms, and a
-// daemon must say it ignores them. Find and SearchPaths implement
+// supervisord does and returned apart, in Config.EventListeners and
+// Config.FCGIPrograms: a listener pool runs as its ProgramSpec plus an
+// eventlistener.PoolConfig (see package eventlistener); the supervisor
+// package cannot run fcgi programs yet, and a daemon must say it ignores
+// them. Find and SearchPaths implement
 // supervisord's search for a config file when none is given. Sample returns
 // an annotated config documenting every key.
 //
@@ -78,8 +80,13 @@
 //
 // Settings supervisord does not have start with ExtPrefix ("x_"), such as
 // x_backoff=exponential; ExtKeys lists those of the program sections,
-// SupervisordExtKeys those of [supervisord] (x_subreaper). supervisord
-// ignores them, so a file using them still works there. An x_ key that is
+// SupervisordExtKeys those of [supervisord] (x_subreaper,
+// x_environment_file), HTTPServerExtKeys those of the HTTP server sections
+// (x_metrics, which serves Prometheus metrics at /metrics). supervisord
+// ignores them, so a file using them still
+// works there. x_environment_file names files of NAME=VALUE lines read at
+// every spawn (supervisor.ProgramSpec.EnvironmentFiles); their errors show
+// at the spawn, not at load. An x_ key that is
 // not known is an error (a misspelling must not silently mean the default);
 // other unknown keys are ignored, as supervisord ignores them.
 //

@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"math"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/restart"
 )
 
 // ExtPrefix starts every key this package reads beyond supervisord's.
@@ -52,18 +52,28 @@ var ExtKeys = map[string]string{
 	"x_health_timeout":         "time one health check may take (default 1s)",
 	"x_health_failures":        "failed health checks in a row that restart the process (default 3)",
 	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
+	"x_environment_file":       "comma-separated files of NAME=VALUE lines (systemd's EnvironmentFile format) read at every spawn, over [supervisord]'s environment and under environment=; a path starting with - may be missing (default: none)",
 }
 
 // SupervisordExtKeys are the extension keys of [supervisord], with what
 // they mean. Only the section's own keys count: an x_ key in [DEFAULT] is
 // meant for the programs.
 var SupervisordExtKeys = map[string]string{
-	"x_subreaper": "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
+	"x_environment_file": "comma-separated environment files (as in [program:x]) read at every spawn of every program, over environment= and under each program's own files and environment= (default: none)",
+	"x_subreaper":        "become the child subreaper of every descendant and reap the orphans they leave (double-forking programs, a killed child's grandchildren); on anyway when the daemon runs as PID 1 (default false)",
 }
 
-// supervisordExtensions reads the extension keys of [supervisord].
-func (l *loader) supervisordExtensions() error {
-	const sec = "supervisord"
+// HTTPServerExtKeys are the extension keys of [inet_http_server] and
+// [unix_http_server] (and the sections whose names start so), with what
+// they mean.
+var HTTPServerExtKeys = map[string]string{
+	"x_metrics": "serve /metrics, the processes' Prometheus metrics, behind the server's authentication (default false)",
+}
+
+// sectionExtensions calls set with each extension key of a section other
+// than a program's and its stripped value, refusing a key not in known.
+// An error from set is reported against the key.
+func (l *loader) sectionExtensions(sec string, known map[string]string, set func(k, v string) error) error {
 	s, err := l.doc.f.GetSection(sec)
 	if err != nil {
 		return nil
@@ -72,25 +82,45 @@ func (l *loader) supervisordExtensions() error {
 		if !strings.HasPrefix(k, ExtPrefix) {
 			continue
 		}
-		if _, ok := SupervisordExtKeys[k]; !ok {
+		if _, ok := known[k]; !ok {
 			return l.fail(sec, k, fmt.Sprintf("unknown extension key %s (known [%s] %s keys: %s)",
-				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(SupervisordExtKeys), ", ")))
+				pyRepr(k), sec, ExtPrefix, strings.Join(sortedKeys(known), ", ")))
 		}
 		v, _, err := l.get(sec, k, nil, map[string]any{"here": l.here})
 		if err != nil {
 			return err
 		}
 		v = pyStrip(v)
-		switch k {
-		case "x_subreaper":
-			on, err := pyBool(v)
-			if err != nil {
-				return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
-			}
-			l.cfg.Supervisord.Subreaper = on
+		if err := set(k, v); err != nil {
+			return l.fail(sec, k, fmt.Sprintf("%s=%s: %v", k, v, err))
 		}
 	}
 	return nil
+}
+
+// httpServerExtensions reads the extension keys of an HTTP server section.
+func (l *loader) httpServerExtensions(sec string, srv *HTTPServer) error {
+	return l.sectionExtensions(sec, HTTPServerExtKeys, func(k, v string) (err error) {
+		switch k {
+		case "x_metrics":
+			srv.Metrics, err = pyBool(v)
+		}
+		return err
+	})
+}
+
+// supervisordExtensions reads the extension keys of [supervisord].
+func (l *loader) supervisordExtensions() error {
+	s := &l.cfg.Supervisord
+	return l.sectionExtensions("supervisord", SupervisordExtKeys, func(k, v string) (err error) {
+		switch k {
+		case "x_environment_file":
+			s.EnvironmentFiles, err = envFileList(v)
+		case "x_subreaper":
+			s.Subreaper, err = pyBool(v)
+		}
+		return err
+	})
 }
 
 func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
@@ -216,6 +246,13 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 			bad("x_essential", "%v", err)
 		}
 		spec.Essential = on
+	}
+	if v, ok := vals["x_environment_file"]; ok {
+		files, err := envFileList(v)
+		if err != nil {
+			bad("x_environment_file", "%v", err)
+		}
+		spec.EnvironmentFiles = files
 	}
 	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
 	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")
@@ -359,6 +396,29 @@ func (l *loader) dependencies() error {
 	return nil
 }
 
+// envFileList reads x_environment_file: comma-separated paths, each
+// made absolute like supervisord's other paths (~ expanded, relative to
+// the current directory), keeping a leading '-' (may be missing).
+func envFileList(v string) ([]string, error) {
+	var files []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		optional := strings.HasPrefix(f, "-")
+		if optional {
+			f = strings.TrimSpace(f[1:])
+		}
+		if f == "" {
+			return nil, fmt.Errorf("empty path in the list")
+		}
+		f = normalizePath(f)
+		if optional {
+			f = "-" + f
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 // parseDuration reads a Go duration or a plain number of seconds.
 func parseDuration(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
@@ -383,9 +443,10 @@ func (l *loader) checkExtKeysElsewhere() error {
 			strings.HasPrefix(sec, "fcgi-program:") {
 			continue
 		}
-		// [supervisord] has its own (supervisordExtensions).
+		// [supervisord] and the HTTP servers have their own
+		// (supervisordExtensions, httpServerExtensions).
 		known := sec == "supervisorctl" || sec == "include" ||
-			slices.ContainsFunc([]string{"group:", "inet_http_server", "unix_http_server", "rpcinterface:"},
+			slices.ContainsFunc([]string{"group:", "rpcinterface:"},
 				func(p string) bool { return strings.HasPrefix(sec, p) })
 		if !known {
 			continue

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/restart"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExtensionBackoff(t *testing.T) {
@@ -41,12 +41,6 @@ func TestExtensionLogMaxAge(t *testing.T) {
 	assert.Contains(t, err.Error(), "x_stdout_logfile_max_age=old: not a duration")
 }
 
-func TestExtensionEssential(t *testing.T) {
-	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_essential=true\n[program:b]\ncommand=/bin/true\n")
-	assert.True(t, program(t, cfg, "a").Essential)
-	assert.False(t, program(t, cfg, "b").Essential, "off by default")
-}
-
 func TestExtensionSubreaper(t *testing.T) {
 	assert.False(t, mustLoad(t, sd).Supervisord.Subreaper, "off by default")
 	assert.True(t, mustLoad(t, sd+"x_subreaper = true\n").Supervisord.Subreaper)
@@ -64,7 +58,7 @@ func TestExtensionErrors(t *testing.T) {
 		"needs kind":       {"[program:a]\ncommand=/bin/true\nx_backoff_max=5\n", "x_backoff_max", "needs x_backoff=exponential"},
 		"bad duration":     {"[program:a]\ncommand=/bin/true\nx_backoff=exponential\nx_backoff_max=soon\n", "x_backoff_max", "not a duration"},
 		"window only":      {"[program:a]\ncommand=/bin/true\nx_restart_window=1m\n", "x_restart_window", "needs x_restart_max"},
-		"elsewhere":        {"x_backoff=linear\n", "x_backoff", "unknown extension key 'x_backoff' (known [supervisord] x_ keys: x_subreaper)"},
+		"elsewhere":        {"x_backoff=linear\n", "x_backoff", "unknown extension key 'x_backoff' (known [supervisord] x_ keys: x_environment_file, x_subreaper)"},
 		"in supervisorctl": {"[supervisorctl]\nx_subreaper=true\n", "x_subreaper", "[supervisorctl] has no x_ keys"},
 		"bad subreaper":    {"x_subreaper=sometimes\n", "x_subreaper", "x_subreaper=sometimes: not a valid boolean value: 'sometimes'"},
 		"bad essential":    {"[program:a]\ncommand=/bin/true\nx_essential=yes please\n", "x_essential", "x_essential=yes please: not a valid boolean value: 'yes please'"},
@@ -80,6 +74,60 @@ func TestExtensionErrors(t *testing.T) {
 			assert.Greater(t, ce.Line, 0)
 		})
 	}
+}
+
+func TestExtensionEnvironmentFile(t *testing.T) {
+	cfg := mustLoad(t, sd+"x_environment_file=/etc/all.env\n[program:a]\ncommand=/bin/true\nx_environment_file = /etc/a.env, -%(here)s/opt.env ,- /etc/b.env\n[program:b]\ncommand=/bin/true\n")
+	assert.Equal(t, []string{"/etc/all.env"}, cfg.Supervisord.EnvironmentFiles)
+	here := program(t, cfg, "a").Vars["here"]
+	assert.Equal(t, []string{"/etc/a.env", "-" + here + "/opt.env", "-/etc/b.env"}, program(t, cfg, "a").EnvironmentFiles)
+	assert.Nil(t, program(t, cfg, "b").EnvironmentFiles, "none by default")
+	for name, c := range map[string]struct{ conf, key, msg string }{
+		"empty entry":   {"[program:a]\ncommand=/bin/true\nx_environment_file=/a.env,,/b.env\n", "x_environment_file", "x_environment_file=/a.env,,/b.env: empty path in the list"},
+		"empty":         {"[program:a]\ncommand=/bin/true\nx_environment_file=\n", "x_environment_file", "empty path"},
+		"dash only":     {"x_environment_file=-\n", "x_environment_file", "x_environment_file=-: empty path in the list"},
+		"in http":       {"[inet_http_server]\nport=127.0.0.1:9001\nx_environment_file=/a\n", "x_environment_file", "unknown extension key 'x_environment_file' (known [inet_http_server] x_ keys: x_metrics)"},
+		"bad expansion": {"[program:a]\ncommand=/bin/true\nx_environment_file=%(nope)s\n", "x_environment_file", "nope"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, c.key, ce.Key)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Greater(t, ce.Line, 0)
+		})
+	}
+}
+
+func TestExtensionMetrics(t *testing.T) {
+	cfg := mustLoad(t, sd+"[inet_http_server]\nport=127.0.0.1:9001\nx_metrics = true\n[unix_http_server]\nfile=/tmp/s.sock\n")
+	require.Len(t, cfg.HTTPServers, 2)
+	assert.True(t, cfg.HTTPServers[0].Metrics)
+	assert.False(t, cfg.HTTPServers[1].Metrics, "off by default")
+	for name, c := range map[string]struct{ conf, key, msg string }{
+		"bad bool":    {"[unix_http_server]\nfile=/tmp/s.sock\nx_metrics=perhaps\n", "x_metrics", "x_metrics=perhaps: not a valid boolean value: 'perhaps'"},
+		"misspelled":  {"[inet_http_server]\nport=9001\nx_metric=true\n", "x_metric", "unknown extension key 'x_metric' (known [inet_http_server] x_ keys: x_metrics)"},
+		"in program":  {"[program:a]\ncommand=/bin/true\nx_metrics=true\n", "x_metrics", "unknown extension key 'x_metrics'"},
+		"supervisord": {"x_metrics=true\n", "x_metrics", "unknown extension key 'x_metrics' (known [supervisord] x_ keys"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, c.key, ce.Key)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Greater(t, ce.Line, 0)
+		})
+	}
+}
+
+func TestExtensionEssential(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_essential=true\n[program:b]\ncommand=/bin/true\n")
+	assert.True(t, program(t, cfg, "a").Essential)
+	assert.False(t, program(t, cfg, "b").Essential, "off by default")
 }
 
 func TestExtensionReady(t *testing.T) {

@@ -2,13 +2,14 @@ package config
 
 import (
 	"errors"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"io/fs"
 	"maps"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 )
 
 // maxCheckedProcs bounds how many processes of one program Load expands to

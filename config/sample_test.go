@@ -51,4 +51,7 @@ func TestSampleDocumentsEveryExtKey(t *testing.T) {
 	for k := range SupervisordExtKeys {
 		assert.Contains(t, Sample(), ";"+k+"=", k)
 	}
+	for k := range HTTPServerExtKeys {
+		assert.Contains(t, Sample(), ";"+k+"=", k)
+	}
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"math"
 	"os"
 	"os/user"
@@ -13,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/signame"
 )
 
 // The converters below accept exactly what supervisord's datatypes accept

@@ -2,10 +2,11 @@ package restart
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/supervisortest"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/supervisortest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

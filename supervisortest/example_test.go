@@ -3,10 +3,10 @@ package supervisortest_test
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/restart"
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/restart"
 	"github.com/supervise-go/supervisor/supervisortest"
 )
 

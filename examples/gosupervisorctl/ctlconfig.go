@@ -7,12 +7,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
+	"github.com/supervise-go/supervisor/internal/pyfmt"
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 

@@ -1,11 +1,10 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/logfile"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"io"
 	"log/slog"
 	"net"
@@ -13,11 +12,15 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/supervise-go/supervisor"
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/eventlistener"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
@@ -41,9 +44,10 @@ type Daemon struct {
 	mu       sync.Mutex
 	cfg      *config.Config // the available config (reread replaces it)
 	sup      *supervisor.Supervisor
+	events   *eventlistener.Dispatcher // the [eventlistener:x] pools of sup
 	log      *slog.Logger
 	mainLog  *logfile.File
-	mood     atomic.Int32 // a supervisor.SupervisorState
+	mood     atomic.Int32 // a rpcapi.State
 	stop     chan struct{}
 	stopOnce sync.Once
 	// next is the config a restart runs with, read and checked by Restart
@@ -145,6 +149,16 @@ func (d *Daemon) load() (*config.Config, error) {
 	if err := applyFlags(d.flags, &cfg.Supervisord); err != nil {
 		return nil, err
 	}
+	// Listener pools are programs too (status, start, reread, update...);
+	// the pools' event settings are set on the dispatcher (setPools).
+	// Groups go in supervisord's order: by priority (a pool's default is
+	// -1), then by name; a group's programs stay in the config's order.
+	for _, l := range cfg.EventListeners {
+		cfg.Programs = append(cfg.Programs, l.ProgramSpec)
+	}
+	slices.SortStableFunc(cfg.Programs, func(a, b supervisor.ProgramSpec) int {
+		return cmp.Or(cmp.Compare(a.GroupPriority, b.GroupPriority), cmp.Compare(cmp.Or(a.Group, a.Name), cmp.Or(b.Group, b.Name)))
+	})
 	return cfg, nil
 }
 
@@ -320,9 +334,6 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	for _, i := range cfg.Infos {
 		logger.Info(i)
 	}
-	for _, l := range cfg.EventListeners {
-		logger.Warn(fmt.Sprintf("[eventlistener:%s] is not supported by gosupervisord yet; the section is ignored", l.Name))
-	}
 	for _, f := range cfg.FCGIPrograms {
 		logger.Warn(fmt.Sprintf("[fcgi-program:%s] is not supported by gosupervisord yet; the section is ignored", f.Name))
 	}
@@ -345,6 +356,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	// Orphans are reaped before any program starts, and until the main log
 	// closes (PID 1 or x_subreaper; an extension).
 	defer d.startReaping(s, logger)()
+	defer logSIGCHLD(logger)()
 
 	// 6. Old AUTO child logs.
 	if !s.NoCleanup {
@@ -356,17 +368,27 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	sup := supervisor.New(
 		supervisor.WithLogger(logger),
 		supervisor.WithEnvironment(s.Environment),
+		supervisor.WithEnvironmentFiles(s.EnvironmentFiles...),
 		supervisor.WithServerURL(serverURL(cfg)),
 		supervisor.WithIdentifier(s.Identifier),
 		supervisor.WithChildLogDir(s.ChildLogDir),
 		supervisor.WithStripANSI(s.StripANSI),
+		supervisor.WithTickEvents(),
 	)
+	// The event listener pools take events from before the first group is
+	// added (supervisord's PROCESS_GROUP_ADDED events at start-up).
+	events := eventlistener.New(sup, eventlistener.Options{Identifier: s.Identifier, Logger: logger})
+	defer events.Close()
+	if err := setPools(events, cfg); err != nil {
+		closeListeners(listeners)
+		return false, d.usageError(err.Error())
+	}
 	if _, err := sup.Apply(context.Background(), cfg.Programs); err != nil {
 		closeListeners(listeners)
 		return false, d.usageError(err.Error())
 	}
 	d.mu.Lock()
-	d.sup = sup
+	d.sup, d.events = sup, events
 	d.mu.Unlock()
 
 	// 10. Pidfile.
@@ -383,7 +405,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 	stopHTTP := d.serveHTTP(cfg, listeners)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	d.mood.Store(int32(supervisor.SupervisorRunning))
+	d.mood.Store(int32(rpcapi.StateRunning))
 	go func() {
 		err := sup.Serve(ctx)
 		if err != nil {
@@ -433,7 +455,7 @@ func (d *Daemon) runOnce(cfg *config.Config, first bool, signals <-chan os.Signa
 		}
 		return false, 1
 	}
-	return d.State() == supervisor.SupervisorRestarting, 0
+	return d.State() == rpcapi.StateRestarting, 0
 }
 
 type queuedLog struct {
@@ -484,7 +506,24 @@ func (d *Daemon) Reread() error {
 	}
 	d.mu.Lock()
 	d.cfg.Programs = cfg.Programs
+	d.cfg.EventListeners = cfg.EventListeners
+	events := d.events
 	d.mu.Unlock()
+	if events != nil {
+		// The pools' new settings apply from now on, to the running pool
+		// too; update restarts its listeners if their program changed.
+		return setPools(events, cfg)
+	}
+	return nil
+}
+
+// setPools gives the dispatcher the config's [eventlistener:x] pools.
+func setPools(events *eventlistener.Dispatcher, cfg *config.Config) error {
+	for _, l := range cfg.EventListeners {
+		if err := events.SetPool(eventlistener.PoolConfig{Name: l.Name, Events: l.Events, BufferSize: l.BufferSize}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -521,14 +560,14 @@ func (d *Daemon) Identifier() string {
 func (d *Daemon) PID() int { return os.Getpid() }
 
 // State returns RUNNING, or SHUTDOWN/RESTARTING once one began.
-func (d *Daemon) State() supervisor.SupervisorState {
-	return supervisor.SupervisorState(d.mood.Load())
+func (d *Daemon) State() rpcapi.State {
+	return rpcapi.State(d.mood.Load())
 }
 
 // Shutdown begins stopping everything; the daemon then exits, even when a
 // restart had begun.
 func (d *Daemon) Shutdown() {
-	d.mood.Store(int32(supervisor.SupervisorShutdown))
+	d.mood.Store(int32(rpcapi.StateShutdown))
 	d.stopOnce.Do(func() { close(d.stop) })
 }
 
@@ -544,7 +583,7 @@ func (d *Daemon) Shutdown() {
 // Restart does nothing, and returns nil, once a shutdown or a restart has
 // begun.
 func (d *Daemon) Restart() error {
-	if d.State() != supervisor.SupervisorRunning {
+	if d.State() != rpcapi.StateRunning {
 		return nil
 	}
 	cfg, err := d.check()
@@ -557,7 +596,7 @@ func (d *Daemon) Restart() error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.mood.CompareAndSwap(int32(supervisor.SupervisorRunning), int32(supervisor.SupervisorRestarting)) {
+	if d.mood.CompareAndSwap(int32(rpcapi.StateRunning), int32(rpcapi.StateRestarting)) {
 		d.next = cfg
 		d.stopOnce.Do(func() { close(d.stop) })
 	}

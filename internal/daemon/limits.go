@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/supervise-go/supervisor/internal/pyrepr"
+	"golang.org/x/sys/unix"
 )
 
 // raiseLimits raises the soft RLIMIT_NOFILE and RLIMIT_NPROC to minfds and
@@ -21,19 +22,20 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 		fail string
 	}{
 		{syscall.RLIMIT_NOFILE, "RLIMIT_NOFILE", minfds, `The minimum number of file descriptors required to run this process is %d as per the "minfds" command-line argument or config file setting. The current environment will only allow you to open %d file descriptors.  Either raise the number of usable file descriptors in your environment (see README.rst) or lower the minfds setting in the config file to allow the process to start.`},
-		{6 /* RLIMIT_NPROC */, "RLIMIT_NPROC", minprocs, `The minimum number of available processes required to run this program is %d as per the "minprocs" command-line argument or config file setting. The current environment will only allow you to open %d processes.  Either raise the number of usable processes in your environment (see README.rst) or lower the minprocs setting in the config file to allow the program to start.`},
+		{unix.RLIMIT_NPROC, "RLIMIT_NPROC", minprocs, `The minimum number of available processes required to run this program is %d as per the "minprocs" command-line argument or config file setting. The current environment will only allow you to open %d processes.  Either raise the number of usable processes in your environment (see README.rst) or lower the minprocs setting in the config file to allow the program to start.`},
 	} {
 		var r syscall.Rlimit
 		if err := syscall.Getrlimit(l.res, &r); err != nil {
 			continue
 		}
-		const infinity = ^uint64(0)
-		if r.Cur == infinity || r.Cur >= uint64(l.min) {
+		const infinity = uint64(unix.RLIM_INFINITY)
+		if uint64(r.Cur) == infinity || uint64(r.Cur) >= uint64(l.min) {
 			continue
 		}
-		want := syscall.Rlimit{Cur: uint64(l.min), Max: r.Max}
-		if r.Max != infinity && r.Max < uint64(l.min) {
-			want.Max = uint64(l.min)
+		want := r
+		setRlim(&want.Cur, uint64(l.min))
+		if uint64(r.Max) != infinity && uint64(r.Max) < uint64(l.min) {
+			setRlim(&want.Max, uint64(l.min))
 		}
 		if err := syscall.Setrlimit(l.res, &want); err != nil {
 			return nil, fmt.Errorf(l.fail, l.min, r.Cur)
@@ -42,6 +44,10 @@ func raiseLimits(minfds, minprocs int) ([]string, error) {
 	}
 	return msgs, nil
 }
+
+// setRlim sets a field of a syscall.Rlimit, an int64 on FreeBSD and a
+// uint64 elsewhere.
+func setRlim[T int64 | uint64](field *T, v uint64) { *field = T(v) }
 
 // dropPrivileges switches the daemon to the user (name or uid), as
 // supervisord's [supervisord] user does. It returns the message to log.

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/logfile"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"io"
 	"log/slog"
 	"log/syslog"
@@ -11,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 )
 
 // openMainLog opens the main log (spec 4.1): a rotating file, or syslog for

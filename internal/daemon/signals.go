@@ -2,12 +2,12 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
+	"github.com/supervise-go/supervisor/internal/signame"
 )
 
 // notifySignals subscribes to the signals gosupervisord acts on.
@@ -41,7 +41,7 @@ func (d *Daemon) handleSignal(sig os.Signal) {
 		d.log.Warn(fmt.Sprintf("received %s indicating exit request", name))
 		d.Shutdown()
 	case syscall.SIGHUP:
-		if supervisor.SupervisorState(d.mood.Load()) == supervisor.SupervisorShutdown {
+		if rpcapi.State(d.mood.Load()) == rpcapi.StateShutdown {
 			d.log.Warn(fmt.Sprintf("ignored %s indicating restart request (shutdown in progress)", name))
 			return
 		}

@@ -3,12 +3,12 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"log/slog"
 	"os"
 	"syscall"
 
 	"github.com/supervise-go/supervisor/config"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"github.com/supervise-go/supervisor/internal/sys"
 )
 

@@ -289,4 +289,3 @@ func (l *File) rotateIfFull() error {
 	}
 	return nil
 }
-

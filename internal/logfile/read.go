@@ -10,7 +10,6 @@ import (
 	"syscall"
 )
 
-
 // ReadLog returns part of the log file at path, with the rules of
 // supervisord's readLog and readProcess*Log:
 //

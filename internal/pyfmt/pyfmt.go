@@ -7,11 +7,12 @@ package pyfmt
 
 import (
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/pyrepr"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/supervise-go/supervisor/internal/pyrepr"
 )
 
 // Expand fills in a supervisord-style template: Python's %-formatting with a

@@ -37,3 +37,18 @@ func TestPyRepr(t *testing.T) {
 		})
 	}
 }
+
+func TestBytesRepr(t *testing.T) {
+	for in, want := range map[string]string{
+		"\x88\n":           `b'\x88\n'`,
+		"READY\n":          `b'READY\n'`,
+		"it's":             `b"it's"`,
+		`'"`:               `b'\'"'`,
+		"a\\b\t\r\x00\x7f": `b'a\\b\t\r\x00\x7f'`,
+		"":                 `b''`,
+	} {
+		if got := BytesRepr([]byte(in)); got != want {
+			t.Errorf("BytesRepr(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"slices"
 	"strings"
 
-	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 
@@ -106,7 +105,7 @@ func (a *API) call(ctx context.Context, name string, args []any) (any, error) {
 	if n, max := len(args), len(m.sig)-1; n > max || n < max-m.optional {
 		return nil, bareFault(xmlrpc.FaultIncorrectParameters)
 	}
-	if !m.anyState && a.b.State() < supervisor.SupervisorRunning {
+	if !m.anyState && a.b.State() < StateRunning {
 		return nil, bareFault(xmlrpc.FaultShutdownState)
 	}
 	return m.fn(a, ctx, params(args))

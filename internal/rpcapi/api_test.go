@@ -478,7 +478,7 @@ func TestShutdownState(t *testing.T) {
 	assert.Equal(t, &xmlrpc.Fault{Code: 92, String: "CANT_REREAD: supervisord.conf:3: [program:x] numprocs: bad"}, e.fault("supervisor.restart"))
 	assert.Equal(t, int32(1), e.b.restarts.Load())
 
-	for _, st := range []supervisor.SupervisorState{supervisor.SupervisorShutdown, supervisor.SupervisorRestarting} {
+	for _, st := range []State{StateShutdown, StateRestarting} {
 		e.b.state.Store(int32(st))
 		for _, m := range []string{"supervisor.getState", "supervisor.getPID", "supervisor.getAllProcessInfo", "supervisor.startAllProcesses"} {
 			assert.Equal(t, &xmlrpc.Fault{Code: 6, String: "SHUTDOWN_STATE"}, e.fault(m), m)

@@ -1,6 +1,8 @@
 package rpcapi
 
 import (
+	"fmt"
+
 	"github.com/supervise-go/supervisor"
 )
 
@@ -25,7 +27,7 @@ type Backend interface {
 	// State is the daemon's state: RUNNING, or SHUTDOWN/RESTARTING once a
 	// shutdown or restart began (every supervisor.* call but
 	// sendRemoteCommEvent then fails with SHUTDOWN_STATE).
-	State() supervisor.SupervisorState
+	State() State
 	// Shutdown begins a shutdown and returns at once.
 	Shutdown()
 	// Restart reads and checks the configuration file; if it is good, it
@@ -38,4 +40,40 @@ type Backend interface {
 	MainLogPath() string
 	// ClearMainLog empties the main log file.
 	ClearMainLog() error
+}
+
+// State is the daemon's state as supervisord's getState reports it: the
+// supervisor's RUNNING and SHUTDOWN, and the daemon's own RESTARTING (a
+// reload began) and FATAL.
+type State int
+
+// supervisord's states, with its codes.
+const (
+	StateFatal      State = 2
+	StateRunning    State = 1
+	StateRestarting State = 0
+	StateShutdown   State = -1
+)
+
+// String returns supervisord's name for the state, e.g. "RUNNING".
+func (s State) String() string {
+	switch s {
+	case StateFatal:
+		return "FATAL"
+	case StateRunning:
+		return "RUNNING"
+	case StateRestarting:
+		return "RESTARTING"
+	case StateShutdown:
+		return "SHUTDOWN"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// StateOf is the daemon state of a supervisor that is serving or not.
+func StateOf(sup *supervisor.Supervisor) State {
+	if sup.State() == supervisor.SupervisorRunning {
+		return StateRunning
+	}
+	return StateShutdown
 }

@@ -23,7 +23,7 @@ func (d *daemon) Available() []supervisor.ProgramSpec { return d.specs }
 func (d *daemon) Reread() error                       { return nil }
 func (d *daemon) Identifier() string                  { return "supervisor" }
 func (d *daemon) PID() int                            { return os.Getpid() }
-func (d *daemon) State() supervisor.SupervisorState   { return d.sup.State() }
+func (d *daemon) State() rpcapi.State                 { return rpcapi.StateOf(d.sup) }
 func (d *daemon) Shutdown()                           {}
 func (d *daemon) Restart() error                      { return nil }
 func (d *daemon) MainLogPath() string                 { return "" }

@@ -1,19 +1,18 @@
 package rpcapi
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/mainlog"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 
@@ -160,12 +159,16 @@ func (h *handler) rpc(w http.ResponseWriter, r *http.Request) {
 	}
 
 	v, callErr := h.api.Call(r.Context(), method, args)
-	var buf bytes.Buffer
+	// The answer is encoded into a pooled buffer, whole, since its length
+	// goes first (supervisorctl reads by Content-Length), and written with
+	// one Write, which the server passes straight to the connection.
+	buf := xmlrpc.GetBuffer()
+	defer xmlrpc.PutBuffer(buf)
 	if callErr != nil {
 		f := asFault(callErr)
-		err = xmlrpc.WriteFault(&buf, f.Code, f.String)
+		*buf, err = xmlrpc.AppendFault(*buf, f.Code, f.String)
 	} else {
-		err = xmlrpc.WriteResponse(&buf, v)
+		*buf, err = xmlrpc.AppendResponse(*buf, v)
 	}
 	if err != nil {
 		h.api.log.Log(r.Context(), mainlog.LevelCritical,
@@ -174,8 +177,8 @@ func (h *handler) rpc(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	_, _ = w.Write(buf.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(*buf)))
+	_, _ = w.Write(*buf)
 }
 
 // httpError answers with status code and a small HTML page, the way

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervise-go/supervisor/internal/mainlog"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -87,8 +88,8 @@ func (b *testBackend) Reread() error {
 }
 func (b *testBackend) Identifier() string { return "testid" }
 func (b *testBackend) PID() int           { return os.Getpid() }
-func (b *testBackend) State() supervisor.SupervisorState {
-	return supervisor.SupervisorState(b.state.Load())
+func (b *testBackend) State() State {
+	return State(b.state.Load())
 }
 func (b *testBackend) Shutdown() { b.shutdowns.Add(1) }
 func (b *testBackend) Restart() error {
@@ -137,7 +138,7 @@ func newEnv(t *testing.T, specs ...supervisor.ProgramSpec) *env {
 	)
 	require.NoError(t, addSpecs(sup, specs...))
 	b := &testBackend{sup: sup, available: specs, mainLog: filepath.Join(dir, "supervisord.log")}
-	b.state.Store(int32(supervisor.SupervisorRunning))
+	b.state.Store(int32(StateRunning))
 	require.NoError(t, os.WriteFile(b.mainLog, []byte("2026-11-24 00:48:12,311 INFO supervisord started with pid 1\n"), 0o644))
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"github.com/supervise-go/supervisor/internal/logfile"
-	"github.com/supervise-go/supervisor/internal/signame"
 	"slices"
 	"strings"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/logfile"
+	"github.com/supervise-go/supervisor/internal/signame"
 	"github.com/supervise-go/supervisor/internal/xmlrpc"
 )
 

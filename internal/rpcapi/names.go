@@ -67,13 +67,15 @@ func groupNames(sup *supervisor.Supervisor) map[string]bool {
 // process name (the order of supervisord's getAllProcessInfo).
 func allInfo(sup *supervisor.Supervisor) []supervisor.ProcessInfo {
 	procs := sup.Processes()
+	// Sorting the handles is cheaper than sorting the snapshots, which
+	// are large.
+	slices.SortFunc(procs, func(a, b *supervisor.Process) int {
+		return cmp.Or(strings.Compare(a.Group(), b.Group()), strings.Compare(a.Name(), b.Name()))
+	})
 	out := make([]supervisor.ProcessInfo, len(procs))
 	for i, p := range procs {
 		out[i] = p.Info()
 	}
-	slices.SortFunc(out, func(a, b supervisor.ProcessInfo) int {
-		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Name, b.Name))
-	})
 	return out
 }
 

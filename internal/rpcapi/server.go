@@ -3,12 +3,12 @@ package rpcapi
 import (
 	"context"
 	"fmt"
-	"github.com/supervise-go/supervisor/internal/mainlog"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/mainlog"
 )
 
 // Server timeouts set by NewServer.

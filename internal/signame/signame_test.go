@@ -1,3 +1,5 @@
+//go:build linux
+
 package signame
 
 import (
@@ -8,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// ParseSignal accepts what supervisord 4.2.5's signal_number accepts, with
-// its messages (the expected values were printed by Debian's supervisor
-// package on this machine).
+// Parse accepts what supervisord 4.2.5's signal_number accepts on
+// Linux, with its messages (the expected values were printed by Debian's
+// supervisor package on this machine).
 func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -1,3 +1,5 @@
+//go:build linux && !portablespawner
+
 package sys
 
 import (

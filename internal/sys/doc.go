@@ -1,8 +1,7 @@
-// Package sys holds the platform calls the supervisor needs on Linux:
-// starting children in their own process groups from dedicated OS threads
-// that serve a queue of spawns, waiting for each child's exit through a pidfd
-// in Go's netpoller (no OS thread blocked per child), and signalling a child
-// or its process group.
+// Package sys holds the platform calls the supervisor needs: starting
+// children in their own process groups from spawning threads that serve a
+// queue of spawns, waiting for each child's exit, and signalling a child or
+// its process group.
 //
 // It also reaps the orphans that a child subreaper or PID 1 adopts
 // (Reaper), without ever taking a supervised child's exit status: every
@@ -17,4 +16,46 @@
 //
 // It is internal: its API follows what the root package needs, not what a
 // general process library would offer.
+//
+// # Platforms
+//
+// The API is the same on every unix; Linux is the first-class target, and
+// files follow the os/exec manner (spawner_linux.go, spawner_portable.go).
+//
+// On Linux, children are forked from locked OS threads with private
+// filesystem attributes (unshare CLONE_FS), so each child's umask is set on
+// its spawning thread only; every child gets SIGKILL as its parent-death
+// signal, so none outlives a supervisor that dies, even by SIGKILL (and a
+// closed Spawner's children die with its threads); exits arrive through
+// pidfds in Go's netpoller, so a waiting child costs a parked goroutine and
+// no thread, and Signal goes through the pidfd, which cannot reach a reused
+// pid.
+//
+// Elsewhere (macOS, FreeBSD and the other unixes: the portable spawner),
+// the spawning threads are plain goroutines calling syscall.ForkExec, and:
+//
+//   - There is no parent-death signal: a supervisor that dies without
+//     stopping its children (SIGKILL, a crash) leaves them running, in their
+//     own process groups, and a closed Spawner's children keep running.
+//   - The umask is process-wide. A spawn with its own umask sets it, forks
+//     and restores it while holding a lock that every other spawn of the
+//     package takes shared, so no child inherits another's umask; but until
+//     that child has exec'd, the whole program has its umask (a file it
+//     creates meanwhile gets it), and forks made outside this package
+//     (os/exec) are not held back.
+//   - Wait blocks its goroutine, and an OS thread, in the kernel (waitid or
+//     wait6, through package os) until the child exits: a thread per running
+//     child. Wait marks the child done before reaping it, so a Signal after
+//     the reap is not sent and cannot reach a reused pid.
+//   - Pipes are not resized ([SetPipeSize] does nothing).
+//
+// Process groups, credentials, the working directory, the environment, the
+// pipes and the meaning of Signal, SignalGroup, Wait and Release are the same
+// everywhere. Building with the tag portablespawner selects the portable
+// spawner on Linux too, which is how its tests run there:
+//
+//	go test -race -tags portablespawner ./internal/sys
+//
+// Other systems (Windows, Plan 9) are not supported: the package does not
+// build there, with an error that says so.
 package sys

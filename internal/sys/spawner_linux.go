@@ -1,210 +1,33 @@
+//go:build linux && !portablespawner
+
 package sys
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// Attr describes one child to start.
-type Attr struct {
-	Path  string   // executable, already resolved
-	Argv  []string // argv, Argv[0] included
-	Env   []string // complete environment
-	Dir   string   // working directory; "" inherits
-	Umask int      // umask for the child; negative inherits
-	// The child's fds 0, 1 and 2 are new pipes, made on the spawning thread
-	// right before the fork (so that a burst of spawns does not hold every
-	// pipe open while the earlier children fork: each open fd makes a fork
-	// dearer). The parent's ends are in Child.Stdio. With MergeStderr, fd 2
-	// shares fd 1's pipe.
-	MergeStderr bool
-	// Credential, when non-nil, switches the child's uid, gid and groups.
-	Credential *syscall.Credential
-}
+// ParentDeathSignal tells whether the children get a parent-death signal
+// (SIGKILL): true on Linux, where none outlives its supervisor.
+const ParentDeathSignal = true
 
-// PipeError reports that the pipes for a child could not be made.
-type PipeError struct{ Err error }
-
-func (e *PipeError) Error() string { return e.Err.Error() }
-func (e *PipeError) Unwrap() error { return e.Err }
-
-// ErrSpawnerClosed is returned by Submit after Close.
-var ErrSpawnerClosed = errors.New("spawner closed")
-
-// Spawner starts children from locked OS threads that live as long as the
-// Spawner. Two reasons: the kernel's parent-death signal (which the children
-// get so that none outlives a supervisor killed with SIGKILL) fires when the
-// *thread* that forked them exits, and Go may end other threads; and each
-// thread has its own filesystem attributes (unshare CLONE_FS), so a child's
-// umask can be set there without touching the rest of the program.
-//
-// Requests wait in a queue that the threads take in order, without going to
-// sleep between them: a burst of spawns (a supervisor starting, a group
-// starting, many children restarting at once) costs one wake-up of a thread,
-// not one per child. With more than one thread, consecutive spawns overlap:
-// a fork waits for its child's exec, which another CPU can do meanwhile.
-type Spawner struct {
-	mu      sync.Mutex
-	more    sync.Cond // signalled when the queue grows or Close is called
-	queue   []*Pending
-	closed  bool
-	threads sync.WaitGroup
-}
-
-// Pending is a submitted spawn; Wait returns its outcome.
-type Pending struct {
-	attr  *Attr
-	reply chan spawnReply
-}
-
-type spawnReply struct {
-	pid, pidfd int
-	stdio      [3]int
-	err        error
-}
-
-// NewSpawner starts threads spawning threads (at least one). Close it only
-// once every child it started has been reaped: its children receive SIGKILL
-// when it ends.
-func NewSpawner(threads int) (*Spawner, error) {
-	s := &Spawner{}
-	s.more.L = &s.mu
-	ready := make(chan error, 1)
-	for range max(threads, 1) {
-		s.threads.Add(1)
-		go s.loop(ready)
-		if err := <-ready; err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-func (s *Spawner) loop(ready chan<- error) {
-	// Never unlocked: when this goroutine returns, the thread exits with it,
-	// which is what we want (its private fs attributes die with it).
+// initThread prepares the spawning goroutine's thread: locked, with private
+// filesystem attributes.
+func initThread() error {
+	// Never unlocked: when the spawning goroutine returns, the thread exits
+	// with it, which is what we want (its private fs attributes die with it).
 	runtime.LockOSThread()
-	defer s.threads.Done()
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		ready <- fmt.Errorf("unshare(CLONE_FS): %w", err)
-		return
+		return fmt.Errorf("unshare(CLONE_FS): %w", err)
 	}
-	ready <- nil
-	s.mu.Lock()
-	for {
-		for len(s.queue) == 0 && !s.closed {
-			s.more.Wait()
-		}
-		if len(s.queue) == 0 {
-			s.mu.Unlock()
-			return
-		}
-		p := s.queue[0]
-		s.queue[0] = nil
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
-		p.reply <- spawn(p.attr)
-		s.mu.Lock()
-	}
+	return nil
 }
 
-// Submit queues a spawn and returns at once; the spawning threads take
-// queued spawns in the order they were submitted.
-func (s *Spawner) Submit(a *Attr) (*Pending, error) {
-	p := &Pending{attr: a, reply: make(chan spawnReply, 1)}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrSpawnerClosed
-	}
-	s.queue = append(s.queue, p)
-	s.more.Signal()
-	return p, nil
-}
-
-// Wait waits for the spawn and returns the started child. Call it once.
-func (p *Pending) Wait() (*Child, error) {
-	r := <-p.reply
-	if r.err != nil {
-		return nil, r.err
-	}
-	c, err := newChild(r.pid, r.pidfd)
-	if err != nil {
-		disown(r.pid) // nobody will wait for it: a Reaper may
-		for _, fd := range r.stdio {
-			Close(fd)
-		}
-		return nil, err
-	}
-	c.Stdio = r.stdio
-	return c, nil
-}
-
-// Start starts a child as described by a and waits for it. Only the pipes
-// and the fork are made on the spawning thread; the rest is done on the
-// caller's goroutine.
-func (s *Spawner) Start(a *Attr) (*Child, error) {
-	p, err := s.Submit(a)
-	if err != nil {
-		return nil, err
-	}
-	return p.Wait()
-}
-
-// Close ends the spawning threads once the queue is empty, and waits for
-// them.
-func (s *Spawner) Close() {
-	s.mu.Lock()
-	s.closed = true
-	s.more.Broadcast()
-	s.mu.Unlock()
-	s.threads.Wait()
-}
-
-// spawn makes the child's pipes and forks it. It runs on the spawning
-// thread.
-func spawn(a *Attr) spawnReply {
-	r := spawnReply{stdio: [3]int{-1, -1, -1}}
-	child := [3]int{-1, -1, -1}
-	var err error
-	if child[0], r.stdio[0], err = Pipe(); err == nil {
-		if r.stdio[1], child[1], err = Pipe(); err == nil {
-			if a.MergeStderr {
-				child[2] = child[1]
-			} else {
-				r.stdio[2], child[2], err = Pipe()
-			}
-		}
-	}
-	if err != nil {
-		r.err = &PipeError{err}
-	} else {
-		r.pid, r.pidfd, r.err = forkOwned(a, child)
-	}
-	closePipeEnds(&child)
-	if r.err != nil {
-		closePipeEnds(&r.stdio)
-	}
-	return r
-}
-
-// closePipeEnds closes the fds of one side of a child's pipes (fd 2 may be
-// fd 1's) and marks them closed.
-func closePipeEnds(fds *[3]int) {
-	Close(fds[0])
-	Close(fds[1])
-	if fds[2] != fds[1] {
-		Close(fds[2])
-	}
-	*fds = [3]int{-1, -1, -1}
-}
-
+// forkExec forks and execs the child on the spawning thread, whose umask is
+// its own, and returns its pid and a pidfd for it.
 func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	if a.Umask >= 0 {
 		old := unix.Umask(a.Umask)
@@ -238,16 +61,4 @@ func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 		}
 	}
 	return pid, pidfd, nil
-}
-
-// ErrorText renders an errno the way supervisord names it (e.g. ENOENT);
-// other errors are returned as text.
-func ErrorText(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		if n := unix.ErrnoName(errno); n != "" {
-			return n
-		}
-	}
-	return err.Error()
 }

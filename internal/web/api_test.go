@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supervise-go/supervisor/internal/rpcapi"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/supervise-go/supervisor"
@@ -138,7 +140,7 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 func TestShuttingDown(t *testing.T) {
 	e := startEnv(t, fleet())
 	e.waitState(t, "sleeper", supervisor.Running)
-	e.b.setState(supervisor.SupervisorShutdown)
+	e.b.setState(rpcapi.StateShutdown)
 	for q, msg := range map[string]string{
 		"processname=sleeper&action=stop":     "unexpected rpc fault [6] SHUTDOWN_STATE",
 		"processname=idle&action=start":       "ERROR: Process idle: unexpected rpc fault [6] SHUTDOWN_STATE",
@@ -322,7 +324,7 @@ func TestEventStreamEndsWithSupervisor(t *testing.T) {
 	go func() { served <- sup.Serve(ctx) }()
 	<-sup.Ready()
 	b := &backend{sup: sup}
-	b.setState(supervisor.SupervisorRunning)
+	b.setState(rpcapi.StateRunning)
 	srv := httptestServer(t, New(b))
 	res, err := http.Get(srv + "/api/events")
 	require.NoError(t, err)

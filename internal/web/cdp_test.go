@@ -90,9 +90,10 @@ func launchBrowser(t *testing.T, path string) *browser {
 	var stderr proctest.Buffer
 	cmd.Stderr = &stderr
 	// Its own process group, so that it goes with every helper it forks;
-	// killed if the test binary dies. Pdeathsig fires when the thread that
-	// forked exits, so the fork happens on a thread kept until the end.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// on Linux, killed if the test binary dies (browserProcAttr). Pdeathsig
+	// fires when the thread that forked exits, so the fork happens on a
+	// thread kept until the end.
+	cmd.SysProcAttr = browserProcAttr()
 	started := make(chan error)
 	release := make(chan struct{})
 	threadDone := make(chan struct{})

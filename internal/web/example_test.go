@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
 
 // The daemon mounts the UI on every path it does not serve itself, behind
@@ -21,7 +22,7 @@ func ExampleNew() {
 	defer func() { cancel(); <-served }()
 
 	b := &backend{sup: sup} // the daemon's rpcapi.Backend
-	b.setState(supervisor.SupervisorRunning)
+	b.setState(rpcapi.StateRunning)
 	requireAuth := func(h http.Handler) http.Handler { return h } // the daemon's basic auth
 	mux := http.NewServeMux()
 	mux.Handle("/", requireAuth(New(b)))

@@ -43,14 +43,14 @@ func (b *backend) Available() []supervisor.ProgramSpec { return nil }
 func (b *backend) Reread() error                       { return nil }
 func (b *backend) Identifier() string                  { return "supervisor" }
 func (b *backend) PID() int                            { return os.Getpid() }
-func (b *backend) State() supervisor.SupervisorState {
-	return supervisor.SupervisorState(b.state.Load())
+func (b *backend) State() rpcapi.State {
+	return rpcapi.State(b.state.Load())
 }
-func (b *backend) Shutdown()                             {}
-func (b *backend) Restart() error                        { return nil }
-func (b *backend) MainLogPath() string                   { return "" }
-func (b *backend) ClearMainLog() error                   { return nil }
-func (b *backend) setState(s supervisor.SupervisorState) { b.state.Store(int64(s)) }
+func (b *backend) Shutdown()               {}
+func (b *backend) Restart() error          { return nil }
+func (b *backend) MainLogPath() string     { return "" }
+func (b *backend) ClearMainLog() error     { return nil }
+func (b *backend) setState(s rpcapi.State) { b.state.Store(int64(s)) }
 
 // env is one test's supervisor, serving real children, and the web UI on an
 // httptest server.
@@ -103,7 +103,7 @@ func startEnv(t *testing.T, specs []supervisor.ProgramSpec, opts ...Option) *env
 	go func() { served <- sup.Serve(ctx) }()
 	<-sup.Ready()
 	b := &backend{sup: sup}
-	b.setState(supervisor.SupervisorRunning)
+	b.setState(rpcapi.StateRunning)
 	e := &env{b: b, sup: sup}
 	web := New(b, opts...)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/internal/rpcapi"
 )
 
 // processJSON is one process as /api/processes and the event stream report
@@ -172,7 +173,7 @@ func (h *handler) indexView(message string) indexView {
 		Message:      message,
 		MessageError: isErrorMessage(message),
 		Snapshot:     snap,
-		Running:      snap.State == supervisor.SupervisorRunning.String(),
+		Running:      snap.State == rpcapi.StateRunning.String(),
 	}
 	counts := map[string]int{}
 	for n, p := range snap.Processes {

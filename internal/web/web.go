@@ -203,7 +203,7 @@ func (h *handler) deny(w http.ResponseWriter, r *http.Request) {
 // sees it: a shutdown or restart it began refuses them even before the
 // Supervisor stops.
 func (h *handler) running() bool {
-	return h.b.State() == supervisor.SupervisorRunning
+	return h.b.State() == rpcapi.StateRunning
 }
 
 // errShutdownState is returned for every action while the daemon stops.

@@ -313,3 +313,38 @@ func TestBenchmarkDocument(t *testing.T) {
 	assert.Equal(t, 14*500, strings.Count(a.String(), "<member>"))
 	assert.Equal(t, a.Len(), b.Len(), "same members, other order")
 }
+
+func TestAppendResponse(t *testing.T) {
+	structs, _ := benchInfos()
+	var want bytes.Buffer
+	require.NoError(t, WriteResponse(&want, structs))
+	got, err := AppendResponse([]byte("prefix"), structs)
+	require.NoError(t, err)
+	assert.Equal(t, "prefix"+want.String(), string(got))
+
+	// Pointers, interfaces and named types reached by reflection encode as
+	// the values they hold.
+	type named []procInfo
+	var boxed []any
+	for i := range structs[:3] {
+		boxed = append(boxed, &structs[i])
+	}
+	want.Reset()
+	require.NoError(t, WriteResponse(&want, structs[:3]))
+	for _, v := range []any{named(structs[:3]), boxed, &boxed} {
+		got, err := AppendResponse(nil, v)
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), string(got), "%T", v)
+	}
+
+	dst := []byte("prefix")
+	got, err = AppendResponse(dst, []any{1, nil})
+	assert.ErrorIs(t, err, ErrUnencodable)
+	assert.Equal(t, "prefix", string(got), "dst unchanged")
+
+	got, err = AppendFault(nil, FaultBadName, "BAD_NAME: x")
+	require.NoError(t, err)
+	want.Reset()
+	require.NoError(t, WriteFault(&want, FaultBadName, "BAD_NAME: x"))
+	assert.Equal(t, want.String(), string(got))
+}

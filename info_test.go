@@ -1,0 +1,51 @@
+package supervisor
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Description of a RUNNING process, as Python's timedelta prints uptimes.
+func TestDescriptionUptime(t *testing.T) {
+	start := time.Date(2026, 11, 24, 0, 48, 12, 0, time.UTC)
+	for _, tt := range []struct {
+		up   time.Duration
+		want string
+	}{
+		{0, "pid 42, uptime 0:00:00"},
+		{-time.Second, "pid 42, uptime 0:00:00"},
+		{5*time.Second + 900*time.Millisecond, "pid 42, uptime 0:00:05"},
+		{23*time.Hour + 59*time.Minute + 59*time.Second, "pid 42, uptime 23:59:59"},
+		{24*time.Hour + time.Second, "pid 42, uptime 1 day, 0:00:01"},
+		{3*24*time.Hour + 4*time.Hour + 5*time.Minute + 6*time.Second, "pid 42, uptime 3 days, 4:05:06"},
+		{400*24*time.Hour + 10*time.Hour + 20*time.Minute + 30*time.Second, "pid 42, uptime 400 days, 10:20:30"},
+	} {
+		i := ProcessInfo{State: Running, Pid: 42, Start: start, Now: start.Add(tt.up)}
+		assert.Equal(t, tt.want, i.Description(), "%v", tt.up)
+	}
+}
+
+// BenchmarkProcesses500 measures the snapshots getAllProcessInfo starts
+// from: 500 processes, each in its own group.
+func BenchmarkProcesses500(b *testing.B) {
+	specs := sleepSpecs(500)
+	for i := range specs {
+		specs[i].NoAutostart = true
+	}
+	s := New()
+	if err := addSpecs(s, specs...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		procs := s.Processes()
+		for _, p := range procs {
+			_ = p.Info()
+		}
+		if len(procs) != 500 {
+			b.Fatal("not 500")
+		}
+	}
+}
