@@ -22,7 +22,7 @@ func (s *ProgramSpec) validateHealth() []error {
 	if s.HealthInterval < 0 || s.HealthTimeout < 0 || s.HealthFailures < 0 {
 		bad("health: HealthInterval, HealthTimeout and HealthFailures must not be negative")
 	}
-	if s.Health != "" && (readyKind(s.Health) == "" || readyKind(s.Health) == "notify" || readyKind(s.Health) == "log") {
+	if s.Health != "" && (readyKind(s.Health) == "" || readyKind(s.Health) == "notify" || readyKind(s.Health) == "log" || readyKind(s.Health) == "fd") {
 		bad("health check %s: unknown kind (write tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Health))
 	} else if s.Health != "" {
 		probe := ProgramSpec{Ready: s.Health}

@@ -1,12 +1,15 @@
 package supervisor
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ReadyNotify is the ProgramSpec.Ready value that waits for the child to
@@ -129,5 +132,55 @@ func (p *Process) armWatchdog() {
 	if p.spec.Watchdog > 0 {
 		drain(p.watchdog)
 		p.armTimer(timerWatchdog, p.spec.Watchdog)
+	}
+}
+
+// readyFD returns N for Ready = "fd:N", else 0.
+func readyFD(check string) int {
+	if !strings.HasPrefix(check, "fd:") {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(check, "fd:"))
+	if err != nil || n < 3 || n > 1023 {
+		return -1
+	}
+	return n
+}
+
+// openReadyFD makes the pipe whose write end the child gets as fd N
+// (Ready = "fd:N", s6's notification-fd): the child is ready when it
+// writes a newline there. It returns the write end, which the caller
+// closes once the fork is done.
+func (p *Process) openReadyFD() (*os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	p.readyR = r
+	ready := p.ready
+	p.readers.Add(1)
+	go func() {
+		defer p.readers.Done()
+		defer r.Close()
+		buf := make([]byte, 512)
+		for {
+			n, err := r.Read(buf)
+			if bytes.IndexByte(buf[:n], '\n') >= 0 {
+				notifyChan(ready)
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return w, nil
+}
+
+// closeReadyFD makes the reader of the current fd:N pipe stop.
+func (p *Process) closeReadyFD() {
+	if p.readyR != nil {
+		_ = p.readyR.SetReadDeadline(time.Now())
+		p.readyR = nil
 	}
 }

@@ -97,6 +97,7 @@ type Process struct {
 	waiting          bool               // STARTING, waiting for dependencies (no fork queued)
 	depPoke          chan struct{}      // a process changed state: check the dependencies again
 	spawnEnv         []string           // the environment of the last spawn (exec: checks run with it)
+	readyR, readyW   *os.File           // the x_ready fd:N pipe of the current spawn
 	readers          sync.WaitGroup     // output readers of all spawns
 	envMap           map[string]string  // the child's environment, built at the first spawn
 	env              []string           // (both nil while environment files are read at each spawn)

@@ -159,7 +159,9 @@ type ProgramSpec struct {
 	// on the datagram socket named by $NOTIFY_SOCKET (systemd's
 	// sd_notify; STATUS= lines show in ProcessInfo.Status); "log:REGEX"
 	// for a line of its stdout or stderr that matches the regular
-	// expression (lines longer than 64 KiB are cut).
+	// expression (lines longer than 64 KiB are cut); "fd:N" (N from 3 to
+	// 1023) for a newline written to its fd N, the write end of a pipe
+	// (s6's notification-fd).
 	//
 	// ReadyInterval, ReadyProbeTimeout and ReadyTimeout tune Ready (see
 	// there); 0 means their defaults, negative values are refused.

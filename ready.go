@@ -33,6 +33,8 @@ func readyKind(check string) string {
 		return "notify"
 	case strings.HasPrefix(check, "log:"):
 		return "log"
+	case strings.HasPrefix(check, "fd:"):
+		return "fd"
 	}
 	return ""
 }
@@ -65,9 +67,13 @@ func (s *ProgramSpec) validateReady() []error {
 		if _, err := regexp.Compile(strings.TrimPrefix(s.Ready, "log:")); err != nil {
 			bad("ready check %s: %v", pyRepr(s.Ready), err)
 		}
+	case "fd":
+		if readyFD(s.Ready) < 0 {
+			bad("ready check %s: want fd:N, N from 3 to 1023", pyRepr(s.Ready))
+		}
 	case "http", "notify":
 	default:
-		bad("ready check %s: unknown kind (write notify, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
+		bad("ready check %s: unknown kind (write notify, fd:N, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)", pyRepr(s.Ready))
 	}
 	return errs
 }

@@ -102,6 +102,23 @@ func TestReadyLog(t *testing.T) {
 	assert.ErrorContains(t, bad.Validate(), "ready check 'log:(': error parsing regexp: missing closing ): `(`")
 }
 
+// Ready = "fd:N": RUNNING when the child writes a newline to its fd N.
+func TestReadyFD(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("svc", `/bin/sh -c "sleep 0.5; echo >&5; exec sleep 1000"`)
+	spec.Ready = "fd:5"
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.log.waitFor(t, "spawned: 'svc'", 1)
+	assert.Equal(t, Starting, ts.proc(t, "svc").State())
+	ts.waitState(t, "svc", Running)
+	ts.log.waitFor(t, "success: svc entered RUNNING state, process is ready (x_ready fd:5)", 1)
+	for _, v := range []string{"fd:2", "fd:x", "fd:1024"} {
+		bad := newSpec("x", "/bin/true")
+		bad.Ready = v
+		assert.ErrorContains(t, bad.Validate(), "ready check '"+v+"': want fd:N, N from 3 to 1023")
+	}
+}
+
 // Readiness fields are validated.
 func TestReadyRefused(t *testing.T) {
 	t.Parallel()
@@ -110,7 +127,7 @@ func TestReadyRefused(t *testing.T) {
 	spec.ReadyTimeout = -time.Second
 	err := spec.Validate()
 	require.ErrorIs(t, err, ErrBadSpec)
-	assert.Contains(t, err.Error(), "ready check 'ping': unknown kind (write notify, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
+	assert.Contains(t, err.Error(), "ready check 'ping': unknown kind (write notify, fd:N, log:REGEX, tcp:HOST:PORT, http://URL, https://URL or exec:COMMAND)")
 	assert.Contains(t, err.Error(), "ready: ReadyInterval, ReadyProbeTimeout and ReadyTimeout must not be negative")
 	spec = newSpec("x", "/bin/true")
 	spec.Ready = "tcp:nowhere"

@@ -149,16 +149,29 @@ func (p *Process) submit() (*sys.Pending, error) {
 		env = append(slices.Clone(env), "NOTIFY_SOCKET="+sock)
 	}
 	p.spawnEnv = env
-	return p.h.submit(&sys.Attr{
+	attr := &sys.Attr{
 		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred,
-	})
+	}
+	if n := readyFD(p.spec.Ready); n > 0 {
+		w, err := p.openReadyFD()
+		if err != nil {
+			return nil, fmt.Errorf("making the pipe of x_ready fd:%d: %w", n, err)
+		}
+		p.readyW = w
+		attr.NotifyFD, attr.NotifyFile = n, int(w.Fd())
+	}
+	return p.h.submit(attr)
 }
 
 // forked handles the outcome of a fork: the child runs, or the start
 // failed (BACKOFF).
 func (p *Process) forked(f forkResult) {
 	p.forking = false
+	if p.readyW != nil { // the child has its copy now
+		_ = p.readyW.Close()
+		p.readyW = nil
+	}
 	err := f.err
 	var pipeErr *sys.PipeError
 	switch {
@@ -221,7 +234,7 @@ func (p *Process) childStarted(child *sys.Child) {
 	p.h.logger().Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), child.Pid))
 	if p.spec.Ready != "" {
 		// RUNNING once the readiness check succeeds; StartSecs is unused.
-		if k := readyKind(p.spec.Ready); k != "notify" && k != "log" {
+		if k := readyKind(p.spec.Ready); k != "notify" && k != "log" && k != "fd" {
 			p.startProbing()
 		}
 		p.armTimer(timerReady, orDefault(p.spec.ReadyTimeout, defaultReadyTimeout))
@@ -276,6 +289,7 @@ func (p *Process) finish(ex childExit) {
 	p.cancelTimer()
 	p.stopProbing()
 	p.stopHealthChecks()
+	p.closeReadyFD()
 	readyFailed := p.readyFailed
 	p.readyFailed = ""
 	status, why := describeExit(ex.status, ex.err)
@@ -520,6 +534,7 @@ func (p *Process) terminate() {
 	}
 	p.cancelTimer()
 	p.closeNotify()
+	p.closeReadyFD()
 	p.readers.Wait()
 	for _, o := range p.out {
 		o.close()

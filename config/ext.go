@@ -42,7 +42,7 @@ var ExtKeys = map[string]string{
 	"x_stdout_logfile_max_age": "delete rotated stdout logs (.1, .2 ...) older than this, e.g. 168h (default: keep them)",
 	"x_stderr_logfile_max_age": "delete rotated stderr logs older than this (default: keep them)",
 	"x_depends_on":             "NAME[:CONDITION][, ...]: programs or [group:x] groups whose processes must be RUNNING (condition running, the default) or have EXITED with an expected status (completed) before this program's processes are forked; until then they wait in STARTING (default: none)",
-	"x_ready":                  "readiness check that replaces startsecs: notify (READY=1 on $NOTIFY_SOCKET, sd_notify), log:REGEX (a line of output matches), tcp:HOST:PORT, http://URL (status below 400) or exec:COMMAND (exit 0); RUNNING once it succeeds (default: none, startsecs applies)",
+	"x_ready":                  "readiness check that replaces startsecs: notify (READY=1 on $NOTIFY_SOCKET, sd_notify), fd:N (a newline written to fd N), log:REGEX (a line of output matches), tcp:HOST:PORT, http://URL (status below 400) or exec:COMMAND (exit 0); RUNNING once it succeeds (default: none, startsecs applies)",
 	"x_watchdog":               "restart a RUNNING process that sent no WATCHDOG=1 on $NOTIFY_SOCKET for this long (default: none)",
 	"x_ready_interval":         "time between readiness checks (default 1s)",
 	"x_ready_probe_timeout":    "time one readiness check may take (default 1s)",

@@ -25,6 +25,22 @@ type Attr struct {
 	MergeStderr bool
 	// Credential, when non-nil, switches the child's uid, gid and groups.
 	Credential *syscall.Credential
+	// NotifyFD, when above 2, is the child's fd that NotifyFile (an fd
+	// of ours, close-on-exec) becomes; the fds between 3 and it are
+	// closed. The caller keeps NotifyFile and closes it after the fork.
+	NotifyFD, NotifyFile int
+}
+
+// childFiles returns the child's fds: stdio, then NotifyFile as NotifyFD.
+func (a *Attr) childFiles(files [3]int) []uintptr {
+	out := []uintptr{uintptr(files[0]), uintptr(files[1]), uintptr(files[2])}
+	if a.NotifyFD > 2 {
+		for len(out) < a.NotifyFD {
+			out = append(out, ^uintptr(0)) // -1: closed in the child
+		}
+		out = append(out, uintptr(a.NotifyFile))
+	}
+	return out
 }
 
 // PipeError reports that the pipes for a child could not be made.

@@ -39,7 +39,7 @@ func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   a.Env,
-		Files: []uintptr{uintptr(files[0]), uintptr(files[1]), uintptr(files[2])},
+		Files: a.childFiles(files),
 		Sys: &syscall.SysProcAttr{
 			Setpgid:    true,
 			Credential: a.Credential,
