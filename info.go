@@ -54,7 +54,9 @@ type ProcessInfo struct {
 }
 
 // Description renders the state the way supervisorctl status shows it:
-// "pid 123, uptime 0:00:05" when RUNNING, the spawn error in BACKOFF and
+// "pid 123, uptime 0:00:05" when RUNNING (followed by ", " and the child's
+// STATUS= text when it sent one, so that scripts reading the pid keep
+// working), the spawn error in BACKOFF and
 // FATAL, the stop time ("Nov 24 12:48 AM", local time) or "Not started"
 // when STOPPED or EXITED, "waiting for NAME" when STARTING and waiting for
 // the dependency NAME, the child's STATUS= text when STARTING otherwise
@@ -68,7 +70,11 @@ func (i ProcessInfo) Description() string {
 		b := append(buf[:0], "pid "...)
 		b = strconv.AppendInt(b, int64(i.Pid), 10)
 		b = append(b, ", uptime "...)
-		return string(appendUptime(b, i.Now.Sub(i.Start)))
+		b = appendUptime(b, i.Now.Sub(i.Start))
+		if i.Status != "" {
+			b = append(append(b, ", "...), i.Status...)
+		}
+		return string(b)
 	case Starting:
 		if i.WaitingFor != "" {
 			return "waiting for " + i.WaitingFor

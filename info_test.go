@@ -49,3 +49,12 @@ func BenchmarkProcesses500(b *testing.B) {
 		}
 	}
 }
+
+// A notify child's STATUS= text follows the pid and uptime when RUNNING.
+func TestDescriptionRunningWithStatus(t *testing.T) {
+	start := time.Date(2026, 11, 24, 0, 48, 12, 0, time.UTC)
+	i := ProcessInfo{State: Running, Pid: 123, Start: start, Now: start.Add(62 * time.Second), Status: "serving 3 clients"}
+	assert.Equal(t, "pid 123, uptime 0:01:02, serving 3 clients", i.Description())
+	i.State, i.Pid = Starting, 0
+	assert.Equal(t, "serving 3 clients", i.Description())
+}
