@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -57,28 +58,42 @@ func (p *Process) openNotify() (string, error) {
 	n.done.Add(1)
 	go func() {
 		defer n.done.Done()
-		buf := make([]byte, 4096)
+		buf := make([]byte, notifyMaxDatagram)
+		log := p.h.logger()
 		for {
-			k, err := conn.Read(buf)
+			k, _, flags, _, err := conn.ReadMsgUnix(buf, nil)
 			if err != nil {
 				return
 			}
+			if flags&syscall.MSG_TRUNC != 0 {
+				log.Debug(fmt.Sprintf("%s: notify datagram over %d bytes ignored", p.spec.name, notifyMaxDatagram))
+				continue
+			}
+			// A datagram's STATUS= is applied before its READY=1 is
+			// signalled, so a process is never RUNNING with the old text.
+			var readyNow, fed bool
 			for _, line := range strings.Split(string(buf[:k]), "\n") {
-				key, val, _ := strings.Cut(line, "=")
-				switch key {
-				case "READY":
-					if val == "1" {
-						notifyChan(ready)
-					}
-				case "WATCHDOG":
-					if val == "1" {
-						notifyChan(watchdog)
-					}
-				case "STATUS":
+				key, val, ok := strings.Cut(line, "=")
+				switch {
+				case key == "READY" && val == "1":
+					readyNow = true
+				case key == "WATCHDOG" && val == "1":
+					fed = true
+				case key == "STATUS":
 					p.mu.Lock()
 					p.status = val
 					p.mu.Unlock()
+				case line == "" || (ok && knownNotifyKey(key)):
+					// Blank, or sd_notify's that we do not act on.
+				default:
+					log.Debug(fmt.Sprintf("%s: notify message ignored: %s", p.spec.name, pyRepr(line)))
 				}
+			}
+			if readyNow {
+				notifyChan(ready)
+			}
+			if fed {
+				notifyChan(watchdog)
 			}
 		}
 	}()
@@ -93,6 +108,21 @@ func (p *Process) closeNotify() {
 		n.done.Wait()
 		_ = os.RemoveAll(n.dir)
 	}
+}
+
+// notifyMaxDatagram bounds one sd_notify datagram; a longer one is
+// ignored whole (systemd takes up to its page-sized buffer too).
+const notifyMaxDatagram = 4096
+
+// knownNotifyKey reports a key of sd_notify(3) that a supervisor may
+// ignore without saying so.
+func knownNotifyKey(key string) bool {
+	switch key {
+	case "READY", "RELOADING", "STOPPING", "MAINPID", "ERRNO", "BUSERROR", "MONOTONIC_USEC",
+		"WATCHDOG", "WATCHDOG_USEC", "EXTEND_TIMEOUT_USEC", "FDSTORE", "FDSTOREREMOVE", "FDNAME", "NOTIFYACCESS":
+		return true
+	}
+	return false
 }
 
 func notifyChan(c chan struct{}) {

@@ -92,3 +92,17 @@ func TestNotifyRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "watchdog: Watchdog must not be negative")
 	assert.Contains(t, err.Error(), "health check 'notify': unknown kind")
 }
+
+// Garbage and oversized datagrams on the notify socket are ignored, each
+// with a debug line; READY=1 after them still makes the process RUNNING.
+func TestNotifyBadDatagrams(t *testing.T) {
+	t.Parallel()
+	huge := "STATUS=" + strings.Repeat("x", 10000) + "|READY=1"
+	spec := notifySpec(t, "svc", "garbage", huge, "sleep:300ms", "READY=1")
+	spec.Ready = ReadyNotify
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.log.waitFor(t, "svc: notify message ignored: 'garbage'", 1)
+	ts.log.waitFor(t, "svc: notify datagram over 4096 bytes ignored", 1)
+	info := ts.waitState(t, "svc", Running)
+	assert.Empty(t, info.Status, "nothing of the oversized datagram was taken")
+}
