@@ -2,7 +2,9 @@ package supervisor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -187,7 +189,7 @@ func (p *Process) openReadyFD() (*os.File, error) {
 		return nil, err
 	}
 	p.readyR = r
-	ready := p.ready
+	ready, log, name, check := p.ready, p.h.logger(), p.spec.name, p.spec.Ready
 	p.readers.Add(1)
 	go func() {
 		defer p.readers.Done()
@@ -198,6 +200,11 @@ func (p *Process) openReadyFD() (*os.File, error) {
 			if bytes.IndexByte(buf[:n], '\n') >= 0 {
 				notifyChan(ready)
 				return
+			}
+			if errors.Is(err, io.EOF) {
+				// Every copy closed without a newline: it can no longer
+				// say it is ready; x_ready_timeout ends the start.
+				log.Warn(fmt.Sprintf("%s closed its x_ready %s without writing a newline: it is not ready", name, check))
 			}
 			if err != nil {
 				return

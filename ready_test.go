@@ -133,3 +133,17 @@ func TestReadyRefused(t *testing.T) {
 	spec.Ready = "tcp:nowhere"
 	assert.ErrorContains(t, spec.Validate(), "ready check 'tcp:nowhere': want tcp:HOST:PORT")
 }
+
+// A child that closes its notification fd without writing a newline can no
+// longer become ready: that is logged, and ReadyTimeout ends the start.
+func TestReadyFDClosedWithoutNewline(t *testing.T) {
+	t.Parallel()
+	spec := newSpec("svc", `/bin/sh -c "exec 5>&-; exec sleep 1000"`)
+	spec.Ready = "fd:5"
+	spec.ReadyTimeout = 2 * time.Second
+	spec.StartRetries = -1
+	ts := startSup(t, []ProgramSpec{spec})
+	ts.log.waitFor(t, "svc closed its x_ready fd:5 without writing a newline: it is not ready", 1)
+	assert.Equal(t, Starting, ts.proc(t, "svc").State())
+	ts.waitState(t, "svc", Fatal)
+}
