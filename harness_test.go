@@ -297,12 +297,21 @@ func (ts *testSup) waitOutput(t testing.TB, name, sub string) {
 // process and returns them all.
 func (ts *testSup) stateEvents(t testing.TB, name string, n int) []Event {
 	t.Helper()
+	return ts.eventsWhere(t, n, name+" state changes", func(ev Event) bool {
+		return ev.Kind == EventProcessState && ev.Namespec() == name
+	})
+}
+
+// eventsWhere waits until at least n events that keep accepts were seen,
+// and returns them all, in order; what names them in a failure.
+func (ts *testSup) eventsWhere(t testing.TB, n int, what string, keep func(Event) bool) []Event {
+	t.Helper()
 	deadline := time.After(waitLong)
 	for {
 		ts.events.mu.Lock()
 		var out []Event
 		for _, ev := range ts.events.events {
-			if ev.Kind == EventProcessState && ev.Namespec() == name {
+			if keep(ev) {
 				out = append(out, ev)
 			}
 		}
@@ -314,7 +323,7 @@ func (ts *testSup) stateEvents(t testing.TB, name string, n int) []Event {
 		select {
 		case <-more:
 		case <-deadline:
-			t.Fatalf("%s: %d state events, want %d", name, len(out), n)
+			t.Fatalf("%d %s, want %d", len(out), what, n)
 		}
 	}
 }

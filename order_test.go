@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -117,24 +116,7 @@ func TestStopAllReversePriority(t *testing.T) {
 // them, in order.
 func (ts *testSup) eventsTo(t testing.TB, to State, n int) []Event {
 	t.Helper()
-	deadline := time.After(waitLong)
-	for {
-		ts.events.mu.Lock()
-		var out []Event
-		for _, ev := range ts.events.events {
-			if ev.Kind == EventProcessState && ev.To == to {
-				out = append(out, ev)
-			}
-		}
-		more := ts.events.more
-		ts.events.mu.Unlock()
-		if len(out) >= n {
-			return out
-		}
-		select {
-		case <-more:
-		case <-deadline:
-			t.Fatalf("%d changes to %s, want %d", len(out), to, n)
-		}
-	}
+	return ts.eventsWhere(t, n, "changes to "+to.String(), func(ev Event) bool {
+		return ev.Kind == EventProcessState && ev.To == to
+	})
 }

@@ -267,34 +267,21 @@ const (
 
 func (s *ProgramSpec) autostart() bool { return !s.NoAutostart }
 
-func (s *ProgramSpec) startSecs() time.Duration {
-	switch {
-	case s.StartSecs == 0:
-		return defaultStartSecs
-	case s.StartSecs < 0:
-		return 0
-	}
-	return s.StartSecs
-}
+func (s *ProgramSpec) startSecs() time.Duration { return orDefault(s.StartSecs, defaultStartSecs) }
+func (s *ProgramSpec) startRetries() int        { return orDefault(s.StartRetries, defaultStartRetries) }
+func (s *ProgramSpec) stopWait() time.Duration  { return orDefault(s.StopWaitSecs, defaultStopWait) }
 
-func (s *ProgramSpec) startRetries() int {
+// orDefault reads a field whose zero value stands for def and whose
+// negative values stand for zero (fields that may not be negative are
+// refused by Validate first).
+func orDefault[T int | time.Duration](v, def T) T {
 	switch {
-	case s.StartRetries == 0:
-		return defaultStartRetries
-	case s.StartRetries < 0:
+	case v == 0:
+		return def
+	case v < 0:
 		return 0
 	}
-	return s.StartRetries
-}
-
-func (s *ProgramSpec) stopWait() time.Duration {
-	switch {
-	case s.StopWaitSecs == 0:
-		return defaultStopWait
-	case s.StopWaitSecs < 0:
-		return 0
-	}
-	return s.StopWaitSecs
+	return v
 }
 
 // expects reports whether an exit status is expected.

@@ -78,13 +78,6 @@ func (s *ProgramSpec) validateReady() []error {
 	return errs
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
-}
-
 // probe runs the readiness check once: nil means ready.
 func probe(ctx context.Context, check string, env []string, dir string) error {
 	switch readyKind(check) {

@@ -1,9 +1,8 @@
 package rpcapi
 
 import (
-	"fmt"
-
 	"github.com/supervise-go/supervisor"
+	"github.com/supervise-go/supervisor/client"
 )
 
 // Backend is what the API needs from the daemon that serves it. The daemon
@@ -44,31 +43,17 @@ type Backend interface {
 
 // State is the daemon's state as supervisord's getState reports it: the
 // supervisor's RUNNING and SHUTDOWN, and the daemon's own RESTARTING (a
-// reload began) and FATAL.
-type State int
+// reload began) and FATAL. It is the client package's type, since a
+// client reads the same states.
+type State = client.SupervisorState
 
 // supervisord's states, with its codes.
 const (
-	StateFatal      State = 2
-	StateRunning    State = 1
-	StateRestarting State = 0
-	StateShutdown   State = -1
+	StateFatal      = client.SupervisorFatal
+	StateRunning    = client.SupervisorRunning
+	StateRestarting = client.SupervisorRestarting
+	StateShutdown   = client.SupervisorShutdown
 )
-
-// String returns supervisord's name for the state, e.g. "RUNNING".
-func (s State) String() string {
-	switch s {
-	case StateFatal:
-		return "FATAL"
-	case StateRunning:
-		return "RUNNING"
-	case StateRestarting:
-		return "RESTARTING"
-	case StateShutdown:
-		return "SHUTDOWN"
-	}
-	return fmt.Sprintf("State(%d)", int(s))
-}
 
 // StateOf is the daemon state of a supervisor that is serving or not.
 func StateOf(sup *supervisor.Supervisor) State {
