@@ -138,6 +138,7 @@ func (s *ProgramSpec) processes(host string) ([]processSpec, error) {
 	errs = append(errs, s.validateDependencies()...)
 	errs = append(errs, s.validateReady()...)
 	errs = append(errs, s.validateHealth()...)
+	errs = append(errs, s.validateRlimits()...)
 	if len(errs) > 0 || n < 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -242,6 +242,25 @@ type ProgramSpec struct {
 	// may continue on the next line after a trailing backslash, and has its
 	// trailing blanks removed when unquoted. The paths are not templates.
 	EnvironmentFiles []string
+	// Rlimits are resource limits set on each process before it execs
+	// (setrlimit(2), as systemd's LimitNOFILE= and the like), by resource:
+	// as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile,
+	// nproc, rtprio, sigpending or stack, in the kernel's units (nice: 20
+	// minus the lowest nice value allowed). Nil, the default, keeps the
+	// supervisor's limits. Validate refuses an unknown resource and a soft
+	// limit above its hard one.
+	//
+	// Linux only: elsewhere a process with limits fails to spawn. Such a
+	// process starts through a short-lived copy of the supervisor's own
+	// program (/proc/self/exe): it stops in a package init of this
+	// module, before main and before most other inits, sets the limits,
+	// switches to User and execs the command, keeping its pid. So the
+	// limits are set with the supervisor's privilege (raising a hard
+	// limit takes CAP_SYS_RESOURCE) even for another User, and a limit
+	// the kernel refuses is a spawn error that names it. That copy costs
+	// the start of a Go program (a few milliseconds) per spawn, paid only
+	// by processes with limits.
+	Rlimits map[string]Rlimit
 	// ServerURL is the child's SUPERVISOR_SERVER_URL; empty or "AUTO" means
 	// the supervisor's (see WithServerURL).
 	ServerURL string
@@ -306,6 +325,9 @@ func (s ProgramSpec) clone() ProgramSpec {
 	}
 	if s.EnvironmentFiles != nil {
 		s.EnvironmentFiles = slices.Clone(s.EnvironmentFiles)
+	}
+	if s.Rlimits != nil {
+		s.Rlimits = maps.Clone(s.Rlimits)
 	}
 	if s.Vars != nil {
 		s.Vars = maps.Clone(s.Vars)

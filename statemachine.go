@@ -151,7 +151,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 	p.spawnEnv = env
 	attr := &sys.Attr{
 		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
-		MergeStderr: p.spec.RedirectStderr, Credential: cred,
+		MergeStderr: p.spec.RedirectStderr, Credential: cred, Rlimits: sysRlimits(p.spec.Rlimits),
 	}
 	if n := readyFD(p.spec.Ready); n > 0 {
 		w, err := p.openReadyFD()
@@ -174,8 +174,11 @@ func (p *Process) forked(f forkResult) {
 	}
 	err := f.err
 	var pipeErr *sys.PipeError
+	var rlimitErr *sys.RlimitError
 	switch {
 	case err == nil:
+	case errors.As(err, &rlimitErr):
+		err = &SpawnError{Msg: rlimitErr.Error(), Kind: ErrSpawn}
 	case errors.As(err, &pipeErr):
 		err = &SpawnError{Msg: fmt.Sprintf("unknown error making dispatchers for %s: %s",
 			pyRepr(p.spec.name), sys.ErrorText(pipeErr.Err)), Kind: ErrSpawn}

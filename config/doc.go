@@ -86,7 +86,9 @@
 // ignores them, so a file using them still
 // works there. x_environment_file names files of NAME=VALUE lines read at
 // every spawn (supervisor.ProgramSpec.EnvironmentFiles); their errors show
-// at the spawn, not at load. An x_ key that is
+// at the spawn, not at load. x_rlimit_NAME = SOFT[:HARD] sets a resource
+// limit (supervisor.ProgramSpec.Rlimits); a malformed or negative value is
+// refused at load, one the kernel refuses fails the spawn. An x_ key that is
 // not known is an error (a misspelling must not silently mean the default);
 // other unknown keys are ignored, as supervisord ignores them.
 //

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -53,6 +54,20 @@ var ExtKeys = map[string]string{
 	"x_health_failures":        "failed health checks in a row that restart the process (default 3)",
 	"x_essential":              "when a process of the program ends for good (FATAL, or EXITED with no autorestart to follow), stop everything and exit with its exit status, 128+N after signal N, 1 if it never ran or is FATAL after exiting 0 (default false)",
 	"x_environment_file":       "comma-separated files of NAME=VALUE lines (systemd's EnvironmentFile format) read at every spawn, over [supervisord]'s environment and under environment=; a path starting with - may be missing (default: none)",
+	"x_rlimit_as":              "resource limit RLIMIT_AS (address space in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_core":            "resource limit RLIMIT_CORE (core file size in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_cpu":             "resource limit RLIMIT_CPU (CPU time in seconds) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_data":            "resource limit RLIMIT_DATA (data segment in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_fsize":           "resource limit RLIMIT_FSIZE (file size in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_locks":           "resource limit RLIMIT_LOCKS (file locks) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_memlock":         "resource limit RLIMIT_MEMLOCK (locked memory in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_msgqueue":        "resource limit RLIMIT_MSGQUEUE (POSIX message queue bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_nice":            "resource limit RLIMIT_NICE (nice ceiling, 20 minus the lowest nice value allowed) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_nofile":          "resource limit RLIMIT_NOFILE (open files) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_nproc":           "resource limit RLIMIT_NPROC (processes of the user) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_rtprio":          "resource limit RLIMIT_RTPRIO (real-time priority) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_sigpending":      "resource limit RLIMIT_SIGPENDING (pending signals) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
+	"x_rlimit_stack":           "resource limit RLIMIT_STACK (stack size in bytes) set on each process before it execs: SOFT[:HARD], each a number or unlimited, HARD omitted meaning SOFT; Linux only (default: the supervisor's)",
 }
 
 // SupervisordExtKeys are the extension keys of [supervisord], with what
@@ -254,6 +269,22 @@ func (l *loader) extensions(sec string, spec *supervisor.ProgramSpec) error {
 		}
 		spec.EnvironmentFiles = files
 	}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		v := vals[k]
+		name, ok := strings.CutPrefix(k, "x_rlimit_")
+		if !ok {
+			continue
+		}
+		l, err := parseRlimit(v)
+		if err != nil {
+			bad(k, "%v", err)
+			continue
+		}
+		if spec.Rlimits == nil {
+			spec.Rlimits = map[string]supervisor.Rlimit{}
+		}
+		spec.Rlimits[name] = l
+	}
 	spec.Stdout.MaxAge = dur("x_stdout_logfile_max_age")
 	spec.Stderr.MaxAge = dur("x_stderr_logfile_max_age")
 
@@ -417,6 +448,42 @@ func envFileList(v string) ([]string, error) {
 		files = append(files, f)
 	}
 	return files, nil
+}
+
+// parseRlimit reads an x_rlimit_ value: SOFT[:HARD], each a non-negative
+// integer or unlimited (infinity too, as systemd), HARD omitted meaning
+// HARD = SOFT, as systemd's Limit* settings.
+func parseRlimit(v string) (supervisor.Rlimit, error) {
+	one := func(s string) (uint64, error) {
+		s = strings.TrimSpace(s)
+		switch strings.ToLower(s) {
+		case "unlimited", "infinity":
+			return supervisor.RlimitInfinity, nil
+		}
+		if strings.HasPrefix(s, "-") {
+			return 0, fmt.Errorf("%s is negative", pyRepr(s))
+		}
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n == supervisor.RlimitInfinity {
+			return 0, fmt.Errorf("%s is not a number or unlimited", pyRepr(s))
+		}
+		return n, nil
+	}
+	softText, hardText, both := strings.Cut(v, ":")
+	soft, err := one(softText)
+	if err != nil {
+		return supervisor.Rlimit{}, fmt.Errorf("want SOFT[:HARD]: %w", err)
+	}
+	hard := soft
+	if both {
+		if hard, err = one(hardText); err != nil {
+			return supervisor.Rlimit{}, fmt.Errorf("want SOFT[:HARD]: %w", err)
+		}
+	}
+	if soft > hard {
+		return supervisor.Rlimit{}, fmt.Errorf("soft limit above hard limit")
+	}
+	return supervisor.Rlimit{Soft: soft, Hard: hard}, nil
 }
 
 // parseDuration reads a Go duration or a plain number of seconds.

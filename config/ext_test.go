@@ -219,3 +219,36 @@ func TestExtensionDependsOnErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestExtensionRlimit(t *testing.T) {
+	cfg := mustLoad(t, sd+"[program:a]\ncommand=/bin/true\nx_rlimit_nofile = 1024:4096\nx_rlimit_core=unlimited\nx_rlimit_cpu=60\nx_rlimit_stack=8388608:Infinity\n[program:b]\ncommand=/bin/true\n")
+	assert.Equal(t, map[string]supervisor.Rlimit{
+		"nofile": {Soft: 1024, Hard: 4096},
+		"core":   {Soft: supervisor.RlimitInfinity, Hard: supervisor.RlimitInfinity},
+		"cpu":    {Soft: 60, Hard: 60},
+		"stack":  {Soft: 8388608, Hard: supervisor.RlimitInfinity},
+	}, program(t, cfg, "a").Rlimits)
+	assert.Nil(t, program(t, cfg, "b").Rlimits, "the supervisor's limits by default")
+	for name, c := range map[string]struct{ conf, key, msg string }{
+		"negative":      {"x_rlimit_nofile=-1\n", "x_rlimit_nofile", "x_rlimit_nofile=-1: want SOFT[:HARD]: '-1' is negative"},
+		"negative hard": {"x_rlimit_core=0:-5\n", "x_rlimit_core", "x_rlimit_core=0:-5: want SOFT[:HARD]: '-5' is negative"},
+		"malformed":     {"x_rlimit_nofile=lots\n", "x_rlimit_nofile", "x_rlimit_nofile=lots: want SOFT[:HARD]: 'lots' is not a number or unlimited"},
+		"suffix":        {"x_rlimit_fsize=10M\n", "x_rlimit_fsize", "'10M' is not a number or unlimited"},
+		"empty":         {"x_rlimit_cpu=\n", "x_rlimit_cpu", "'' is not a number or unlimited"},
+		"too many":      {"x_rlimit_as=1:2:3\n", "x_rlimit_as", "'2:3' is not a number or unlimited"},
+		"soft above":    {"x_rlimit_nofile=4096:1024\n", "x_rlimit_nofile", "x_rlimit_nofile=4096:1024: soft limit above hard limit"},
+		"unknown":       {"x_rlimit_files=10\n", "x_rlimit_files", "unknown extension key 'x_rlimit_files'"},
+		"misspelt":      {"x_rlimits_nofile=10\n", "x_rlimits_nofile", "unknown extension key 'x_rlimits_nofile'"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, file := writeCase(t, loadCase{conf: sd + "[program:a]\ncommand=/bin/true\n" + c.conf})
+			_, err := LoadWith(file, testEnv)
+			var ce *Error
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, c.key, ce.Key)
+			assert.Equal(t, "program:a", ce.Section)
+			assert.Contains(t, ce.Msg, c.msg)
+			assert.Equal(t, 4, ce.Line, "%v", err)
+		})
+	}
+}

@@ -31,6 +31,11 @@
 // no thread, and Signal goes through the pidfd, which cannot reach a reused
 // pid.
 //
+// A child with resource limits (Attr.Rlimits) starts through a
+// trampoline on Linux: a copy of the supervisor's own executable that sets
+// the limits and the user, then execs the command (package
+// internal/trampoline; rlimit_linux.go says why and what it costs).
+//
 // Elsewhere (macOS, FreeBSD and the other unixes: the portable spawner),
 // the spawning threads are plain goroutines calling syscall.ForkExec, and:
 //
@@ -48,6 +53,7 @@
 //     child. Wait marks the child done before reaping it, so a Signal after
 //     the reap is not sent and cannot reach a reused pid.
 //   - Pipes are not resized ([SetPipeSize] does nothing).
+//   - A child with resource limits fails to spawn (*RlimitError).
 //
 // Process groups, credentials, the working directory, the environment, the
 // pipes and the meaning of Signal, SignalGroup, Wait and Release are the same

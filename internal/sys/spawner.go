@@ -29,6 +29,11 @@ type Attr struct {
 	// of ours, close-on-exec) becomes; the fds between 3 and it are
 	// closed. The caller keeps NotifyFile and closes it after the fork.
 	NotifyFD, NotifyFile int
+	// Rlimits are set on the child before it execs. Where they are set,
+	// on Linux, the child is started through a trampoline (see the
+	// package doc); a limit the kernel refuses fails the spawn with an
+	// *RlimitError. Elsewhere any limit fails the spawn.
+	Rlimits []Rlimit
 }
 
 // childFiles returns the child's fds: stdio, then NotifyFile as NotifyFD.

@@ -11,7 +11,10 @@ import (
 
 // BenchmarkSpawnerStart measures starting /bin/sleep, pipes included,
 // through a spawning thread; BenchmarkForkExecDirect is a bare fork and exec.
-func BenchmarkSpawnerStart(b *testing.B) {
+func BenchmarkSpawnerStart(b *testing.B) { benchStart(b, nil) }
+
+// benchStart starts /bin/sleep with the given limits b.N times.
+func benchStart(b *testing.B, limits []Rlimit) {
 	sp, err := NewSpawner(1)
 	if err != nil {
 		b.Fatal(err)
@@ -19,7 +22,7 @@ func BenchmarkSpawnerStart(b *testing.B) {
 	defer sp.Close()
 	var children []*Child
 	for range b.N {
-		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1})
+		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "1000"}, Umask: -1, Rlimits: limits})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -27,8 +27,18 @@ func initThread() error {
 }
 
 // forkExec forks and execs the child on the spawning thread, whose umask is
-// its own, and returns its pid and a pidfd for it.
+// its own, and returns its pid and a pidfd for it. A child with resource
+// limits goes through the trampoline (rlimit_linux.go).
 func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
+	if len(a.Rlimits) > 0 {
+		return forkExecLimited(a, files)
+	}
+	return forkExecFiles(a, a.Path, a.Argv, a.Env, a.childFiles(files))
+}
+
+// forkExecFiles forks and execs path with a's attributes but the given
+// argv, environment and fds.
+func forkExecFiles(a *Attr, path string, argv, env []string, files []uintptr) (pid, pidfd int, err error) {
 	if a.Umask >= 0 {
 		old := unix.Umask(a.Umask)
 		defer unix.Umask(old)
@@ -36,8 +46,8 @@ func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	pidfd = -1
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
-		Env:   a.Env,
-		Files: a.childFiles(files),
+		Env:   env,
+		Files: files,
 		Sys: &syscall.SysProcAttr{
 			Setpgid:    true,
 			Pdeathsig:  syscall.SIGKILL,
@@ -45,7 +55,7 @@ func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 			PidFD:      &pidfd,
 		},
 	}
-	pid, err = syscall.ForkExec(a.Path, a.Argv, attr)
+	pid, err = syscall.ForkExec(path, argv, attr)
 	if err != nil {
 		return 0, -1, err
 	}

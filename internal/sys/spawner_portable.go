@@ -24,7 +24,11 @@ var umaskMu sync.RWMutex
 func initThread() error { return nil }
 
 // forkExec forks and execs the child; there is no pidfd (-1).
+// A child with resource limits is refused (rlimit_portable.go).
 func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
+	if len(a.Rlimits) > 0 {
+		return forkExecLimited(a, files)
+	}
 	if a.Umask >= 0 {
 		umaskMu.Lock()
 		old := syscall.Umask(a.Umask)
