@@ -24,9 +24,16 @@ const (
 )
 
 func init() {
-	if v, ok := syscall.Getenv(EnvVar); ok {
-		syscall.Exit(run(v))
+	v, ok := syscall.Getenv(EnvVar)
+	if !ok {
+		return
 	}
+	// Never for a set-user-ID or set-group-ID run of the program: the
+	// marker would let any user exec a command with its privilege.
+	if syscall.Getuid() != syscall.Geteuid() || syscall.Getgid() != syscall.Getegid() {
+		return
+	}
+	syscall.Exit(run(v))
 }
 
 // run sets the limits, switches user and execs the command. It returns
