@@ -5,23 +5,20 @@ package supervisor
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
-// procLimit reads one limit of a running process from /proc/PID/limits,
-// e.g. "Max open files": soft and hard, as the kernel prints them.
+// procLimit reads one limit of a running process, "SOFT:HARD".
 func procLimit(t *testing.T, pid int, name string) string {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
+	l, err := proctest.Limit(strconv.Itoa(pid), name)
 	require.NoError(t, err)
-	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+(\S+)\s+(\S+)`).FindStringSubmatch(string(data))
-	require.NotNil(t, m, "no %q in\n%s", name, data)
-	return m[1] + ":" + m[2]
+	return l
 }
 
 // A program's processes run with its limits (set before they exec, as
@@ -48,10 +45,9 @@ func TestRlimits(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ts.StartProcesses(t.Context()))
 
-	self, err := os.ReadFile("/proc/self/limits")
+	own, err := proctest.Limit("self", "Max open files")
 	require.NoError(t, err)
-	ownHard := regexp.MustCompile(`(?m)^Max open files\s+\S+\s+(\S+)`).FindStringSubmatch(string(self))
-	require.NotNil(t, ownHard)
+	_, ownHard, _ := strings.Cut(own, ":")
 	for _, name := range []string{"limited:limited_0", "limited:limited_1"} {
 		info := ts.waitState(t, name, Running)
 		require.Equal(t, "64:128", procLimit(t, info.Pid, "Max open files"), name)
@@ -64,8 +60,8 @@ func TestRlimits(t *testing.T) {
 		}
 	}
 	info := ts.waitState(t, "plain", Running)
-	require.True(t, strings.HasSuffix(procLimit(t, info.Pid, "Max open files"), ":"+ownHard[1]),
-		"a program without limits keeps the supervisor's hard nofile %s", ownHard[1])
+	require.True(t, strings.HasSuffix(procLimit(t, info.Pid, "Max open files"), ":"+ownHard),
+		"a program without limits keeps the supervisor's hard nofile %s", ownHard)
 }
 
 // A limit the kernel refuses (nofile above fs.nr_open) fails the spawn
@@ -73,9 +69,7 @@ func TestRlimits(t *testing.T) {
 // goes on.
 func TestRlimitRefused(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("/proc/sys/fs/nr_open")
-	require.NoError(t, err)
-	nrOpen, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	nrOpen, err := proctest.NrOpen()
 	require.NoError(t, err)
 	spec := newSpec("toomany", "/bin/sleep 100")
 	spec.StartRetries = 1

@@ -7,14 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/supervise-go/supervisor/internal/proctest"
 )
 
 // x_rlimit_ end to end, through gosupervisord's binary (the trampoline is
@@ -23,9 +22,7 @@ import (
 // goes on.
 func TestRlimitConfig(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("/proc/sys/fs/nr_open")
-	require.NoError(t, err)
-	nrOpen, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	nrOpen, err := proctest.NrOpen()
 	require.NoError(t, err)
 	dir, path := writeConf(t, fmt.Sprintf(`[supervisord]
 logfile={DIR}/s.log

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/supervise-go/supervisor/internal/proctest"
 	"golang.org/x/sys/unix"
 )
 
@@ -190,11 +191,7 @@ func hasCapSysResource(t *testing.T) bool {
 // (fs.nr_open): the spawn fails with an error that names the limit, and
 // leaves no fd open and no child behind.
 func TestSpawnerRlimitRefused(t *testing.T) {
-	data, err := os.ReadFile("/proc/sys/fs/nr_open")
-	if err != nil {
-		t.Skip(err)
-	}
-	nrOpen, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	nrOpen, err := proctest.NrOpen()
 	if err != nil {
 		t.Fatal(err)
 	}
