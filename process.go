@@ -96,11 +96,9 @@ type Process struct {
 	restartAfterStop bool               // start again once stopped (a failed health check)
 	waiting          bool               // STARTING, waiting for dependencies (no fork queued)
 	depPoke          chan struct{}      // a process changed state: check the dependencies again
-	spawnEnv         []string           // the environment of the last spawn (exec: checks run with it)
+	spawnEnv         []string           // the environment of the last spawn, kept for exec: checks
 	readyR, readyW   *os.File           // the x_ready fd:N pipe of the current spawn
 	readers          sync.WaitGroup     // output readers of all spawns
-	envMap           map[string]string  // the child's environment, built at the first spawn
-	env              []string           // (both nil while environment files are read at each spawn)
 }
 
 // host is what a process's goroutine needs from its supervisor.

@@ -148,7 +148,9 @@ func (p *Process) submit() (*sys.Pending, error) {
 		}
 		env = append(slices.Clone(env), "NOTIFY_SOCKET="+sock)
 	}
-	p.spawnEnv = env
+	if p.spec.Ready != "" || p.spec.Health != "" {
+		p.spawnEnv = env // exec: checks run with it
+	}
 	attr := &sys.Attr{
 		Path: path, Argv: argv, Env: env, Dir: p.spec.directory, Umask: umask,
 		MergeStderr: p.spec.RedirectStderr, Credential: cred, Rlimits: sysRlimits(p.spec.Rlimits),

@@ -8,28 +8,26 @@ import (
 // stdinPipe writes to one child's stdin from a goroutine of its own, so
 // that a child that does not read never blocks the process's goroutine or
 // the caller of WriteStdin. Data is written in the order it was queued.
-// After a failed write (the child closed its stdin) every write fails with
-// ErrNoFile and the rest of the queue is dropped, as supervisord closes its
-// stdin dispatcher.
+// The writer goroutine runs only while data waits: most children are never
+// written to, and an idle one costs no goroutine. After a failed write (the
+// child closed its stdin) every write fails with ErrNoFile and the rest of
+// the queue is dropped, as supervisord closes its stdin dispatcher.
 type stdinPipe struct {
-	f    *os.File
-	done chan struct{}
+	f      *os.File
+	writer sync.WaitGroup // the writer goroutine, while one runs
 
-	mu     sync.Mutex
-	more   sync.Cond
-	queue  [][]byte
-	failed bool
-	closed bool
+	mu      sync.Mutex
+	queue   [][]byte
+	writing bool // a writer goroutine runs
+	failed  bool
+	closed  bool
 }
 
 func newStdinPipe(f *os.File) *stdinPipe {
-	s := &stdinPipe{f: f, done: make(chan struct{})}
-	s.more.L = &s.mu
-	go s.loop()
-	return s
+	return &stdinPipe{f: f}
 }
 
-// write queues a copy of data.
+// write queues a copy of data, starting a writer if none runs.
 func (s *stdinPipe) write(data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -37,21 +35,20 @@ func (s *stdinPipe) write(data []byte) error {
 		return ErrNoFile
 	}
 	s.queue = append(s.queue, append([]byte(nil), data...))
-	s.more.Signal()
+	if !s.writing {
+		s.writing = true
+		s.writer.Add(1)
+		go s.loop()
+	}
 	return nil
 }
 
+// loop writes the queue out in order and returns once it is empty.
 func (s *stdinPipe) loop() {
-	defer close(s.done)
+	defer s.writer.Done()
 	s.mu.Lock()
-	for {
-		for len(s.queue) == 0 && !s.closed {
-			s.more.Wait()
-		}
-		if len(s.queue) == 0 || s.failed {
-			s.mu.Unlock()
-			return
-		}
+	defer s.mu.Unlock()
+	for len(s.queue) > 0 && !s.failed && !s.closed {
 		b := s.queue[0]
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
@@ -63,6 +60,7 @@ func (s *stdinPipe) loop() {
 			s.queue = nil
 		}
 	}
+	s.writing = false
 }
 
 // close drops what was not written yet, closes the pipe (which ends a
@@ -71,8 +69,7 @@ func (s *stdinPipe) close() {
 	s.mu.Lock()
 	s.closed = true
 	s.queue = nil
-	s.more.Signal()
 	s.mu.Unlock()
 	_ = s.f.Close()
-	<-s.done
+	s.writer.Wait()
 }

@@ -237,7 +237,21 @@ func TestProgramAllKeys(t *testing.T) {
 	assert.Equal(t, []string{"5", "6"}, expandAll(t, p, p.Environment["B"]))
 	assert.Equal(t, "", p.ServerURL)
 	assert.Equal(t, dir, p.Vars["here"])
-	assert.Equal(t, "/root", p.Vars["ENV_HOME"])
+	assert.NotContains(t, p.Vars, "ENV_HOME", "no template names it")
+}
+
+// The spec carries the ENV_X values its templates name, and only those:
+// a copy of the whole environment per program would cost every program
+// memory for nothing.
+func TestVarsCarryReferencedEnvOnly(t *testing.T) {
+	cfg := mustLoad(t, sd+"environment=ZZ_CMD_ARG=from-env,ZZ_UNUSED=x\n[program:a]\ncommand=/bin/echo %(ENV_ZZ_CMD_ARG)s\nenvironment=B=%(ENV_HOME)s/b\n[program:b]\ncommand=/bin/true\n")
+	a, b := cfg.Programs[0], cfg.Programs[1]
+	assert.Equal(t, map[string]string{"here": a.Vars["here"], "ENV_ZZ_CMD_ARG": "from-env", "ENV_HOME": "/root"}, a.Vars)
+	assert.Equal(t, map[string]string{"here": b.Vars["here"]}, b.Vars)
+	procs, err := a.Processes()
+	require.NoError(t, err)
+	assert.Equal(t, "/bin/echo from-env", procs[0].Command)
+	assert.Equal(t, "/root/b", procs[0].Environment["B"])
 }
 
 func TestGroups(t *testing.T) {

@@ -629,7 +629,9 @@ func (l *loader) programSpecBare(sec, group string) (supervisor.ProgramSpec, err
 	}
 	spec.Vars = map[string]string{"here": l.here}
 	for k, v := range l.env {
-		spec.Vars[k] = v.(string)
+		if referencesName(&spec, k) {
+			spec.Vars[k] = v.(string)
+		}
 	}
 	if err := l.extensions(sec, &spec); err != nil {
 		return spec, err
@@ -752,4 +754,25 @@ func noneIfZero[T int | time.Duration](v T) T {
 		return -1
 	}
 	return v
+}
+
+// referencesName reports whether one of the templates that the root
+// package expands per process names the variable name: only those ENV_X
+// values go into the spec's Vars. A copy of the whole environment per
+// program would cost a few KiB of every program's memory for names no
+// template uses; a template with an unknown name was refused above, with
+// every name in its message.
+func referencesName(spec *supervisor.ProgramSpec, name string) bool {
+	ref := "%(" + name + ")"
+	for _, t := range []string{spec.Command, spec.ProcessName, spec.Directory, spec.Stdout.File, spec.Stderr.File} {
+		if strings.Contains(t, ref) {
+			return true
+		}
+	}
+	for _, t := range spec.Environment {
+		if strings.Contains(t, ref) {
+			return true
+		}
+	}
+	return false
 }
