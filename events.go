@@ -147,7 +147,9 @@ type Subscription struct {
 	done  chan struct{} // closed when the pump has returned
 
 	mu       sync.Mutex
-	queue    []Event
+	queue    []Event // queue[head:] waits for the reader
+	head     int
+	removed  uint64 // events taken off the head so far, delivered or dropped
 	dropped  uint64
 	draining bool // deliver what is queued, then close C
 	aborted  bool // close C now
@@ -201,12 +203,21 @@ func (sub *Subscription) signal() {
 	}
 }
 
+// push queues e, dropping the oldest waiting events beyond the limit. Its
+// cost does not grow with the queue: the head moves, and the queue is
+// compacted only when at least half of it is behind the head.
 func (sub *Subscription) push(e Event) {
 	sub.mu.Lock()
-	if len(sub.queue) >= sub.limit {
-		n := len(sub.queue) - sub.limit + 1
-		sub.queue = append(sub.queue[:0], sub.queue[n:]...)
+	if n := len(sub.queue) - sub.head - sub.limit + 1; n > 0 {
+		clear(sub.queue[sub.head : sub.head+n]) // let their data go
+		sub.head += n
+		sub.removed += uint64(n)
 		sub.dropped += uint64(n)
+	}
+	if len(sub.queue) == cap(sub.queue) && sub.head > 0 && 2*sub.head >= len(sub.queue) {
+		n := copy(sub.queue, sub.queue[sub.head:])
+		clear(sub.queue[n:])
+		sub.queue, sub.head = sub.queue[:n], 0
 	}
 	sub.queue = append(sub.queue, e)
 	sub.mu.Unlock()
@@ -221,31 +232,40 @@ func (sub *Subscription) finish() {
 	sub.signal()
 }
 
+// pump offers the head of the queue to the reader, leaving it queued until
+// it is taken, so that a push meanwhile never has to put it back.
 func (sub *Subscription) pump() {
 	defer close(sub.done)
 	defer close(sub.c)
 	for {
 		sub.mu.Lock()
-		if sub.aborted || (sub.draining && len(sub.queue) == 0) {
+		if sub.aborted || (sub.draining && sub.head == len(sub.queue)) {
 			sub.mu.Unlock()
 			return
 		}
-		if len(sub.queue) == 0 {
+		if sub.head == len(sub.queue) {
+			sub.queue, sub.head = sub.queue[:0], 0
 			sub.mu.Unlock()
 			<-sub.wake
 			continue
 		}
-		e := sub.queue[0]
-		sub.queue = sub.queue[1:]
+		e, at := sub.queue[sub.head], sub.removed
 		sub.mu.Unlock()
 		select {
 		case sub.c <- e:
-		case <-sub.wake:
-			// Something changed (more events, or Close): put e back at
-			// the head and look again.
 			sub.mu.Lock()
-			sub.queue = append([]Event{e}, sub.queue...)
+			if sub.removed == at { // still the head: take it off
+				sub.queue[sub.head] = Event{}
+				sub.head++
+				sub.removed++
+			} else {
+				// A push dropped it (drops take the head first) while
+				// the reader was taking it: it was delivered after all.
+				sub.dropped--
+			}
 			sub.mu.Unlock()
+		case <-sub.wake:
+			// More events, or Close: look again.
 		}
 	}
 }
