@@ -147,8 +147,10 @@ func TestRunReportsDifferences(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// "Ours" is supervisord on a config where manual starts by itself.
-	ours := []string{"/bin/sh", "-c", `sed -i 's/^autostart=false$/autostart=true/' "$1" && exec supervisord -n -c "$1"`, "sh", "{conf}"}
+	// "Ours" is supervisord on a config where manual starts by itself, and
+	// is RUNNING at once (with startsecs=1, a loaded machine showed it
+	// STARTING at the first status).
+	ours := []string{"/bin/sh", "-c", `sed -i 's/^autostart=false$/autostart=true\nstartsecs=0/' "$1" && exec supervisord -n -c "$1"`, "sh", "{conf}"}
 	res, err := Run(ctx, Config{Conf: sampleConf, Ours: ours, Wait: 500 * time.Millisecond,
 		Commands: []string{"status manual", "pid sleeper", "start manual"}, Dir: t.TempDir()})
 	require.NoError(t, err)

@@ -240,12 +240,15 @@ pidfile={DIR}/s.pid
 childlogdir={DIR}
 [program:stubborn]
 command=/bin/sh -c 'trap "" TERM; while :; do sleep 0.1; done'
-startsecs=0
+startsecs=1
 stopwaitsecs=3
 killasgroup=true
 `)
 	logPath := filepath.Join(dir, "s.log")
 	cmd, _ := runDaemon(t, "-n", "-c", path)
+	// startsecs=1: the shell has set its trap by then. (With startsecs=0 a
+	// loaded machine let the reload's SIGTERM arrive first, the reload
+	// ended at once, and the second SIGHUP made a third run.)
 	waitLog(t, logPath, "success: stubborn", 1)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
