@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"os"
 
 	"sync"
@@ -36,6 +37,7 @@ var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); retur
 type childPipes struct {
 	stdin          *os.File // parent writes
 	stdout, stderr *os.File // parent reads; stderr nil with redirect
+	outFDs         [2]int   // the descriptors of stdout and stderr
 }
 
 // pipesOf wraps the parent's ends that the spawner returned.
@@ -43,6 +45,7 @@ func pipesOf(stdio [3]int) *childPipes {
 	p := &childPipes{
 		stdin:  sys.PollableFile(stdio[0], "stdin"),
 		stdout: sys.PollableFile(stdio[1], "stdout"),
+		outFDs: [2]int{stdio[1], stdio[2]},
 	}
 	if stdio[2] >= 0 {
 		p.stderr = sys.PollableFile(stdio[2], "stderr")
@@ -52,7 +55,7 @@ func pipesOf(stdio [3]int) *childPipes {
 
 // startReaders copies the child's output to the channel logs until EOF, or
 // until drainReaders' deadline after the child exited.
-func (p *Process) startReaders(pid int, pipes *childPipes) {
+func (p *Process) startReaders(pid int, pipes *childPipes, w *sys.Watcher) {
 	p.mu.Lock()
 	p.outPipes = p.outPipes[:0]
 	p.mu.Unlock()
@@ -60,21 +63,19 @@ func (p *Process) startReaders(pid int, pipes *childPipes) {
 		if f == nil {
 			continue
 		}
-		p.mu.Lock()
-		p.outPipes = append(p.outPipes, f)
-		p.mu.Unlock()
+		log, match := p.out[i], p.logMatcher()
 		p.readers.Add(1)
-		match := p.logMatcher()
-		go func(log *channelLog) {
-			defer p.readers.Done()
-			defer f.Close()
-			readPipe(f, func(b []byte) {
+		r := &pipeReader{f: f, fd: pipes.outFDs[i], watcher: w, done: p.readers.Done,
+			sink: func(b []byte) {
 				if match != nil {
 					match(b)
 				}
 				log.write(pid, b)
-			})
-		}(p.out[i])
+			}}
+		p.mu.Lock()
+		p.outPipes = append(p.outPipes, r)
+		p.mu.Unlock()
+		r.start()
 	}
 }
 
@@ -84,18 +85,19 @@ func (p *Process) drainReaders() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	deadline := time.Now().Add(drainTimeout)
-	for _, f := range p.outPipes {
-		_ = f.SetReadDeadline(deadline)
+	for _, r := range p.outPipes {
+		r.drain(deadline)
 	}
 	p.outPipes = p.outPipes[:0]
 }
 
-// readPipe calls sink with each chunk read from f until EOF, an error or the
-// read deadline. A buffer is taken from the pool only once data is there.
-func readPipe(f *os.File, sink func([]byte)) {
+// readPipe calls sink with each chunk read from f until EOF, an error or
+// the read deadline, and says whether the deadline ended it and whether it
+// read anything. A buffer is taken from the pool only once data is there.
+func readPipe(f *os.File, sink func([]byte)) (timedOut, gotData bool) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return
+		return false, false
 	}
 	full := 0 // consecutive reads that found the pipe full
 	for {
@@ -109,6 +111,7 @@ func readPipe(f *os.File, sink func([]byte)) {
 				return false
 			}
 			if n > 0 {
+				gotData = true
 				sink((*buf)[:n])
 			}
 			if n >= defaultPipeSize {
@@ -122,11 +125,13 @@ func readPipe(f *os.File, sink func([]byte)) {
 			return true
 		})
 		switch {
-		case err != nil: // read deadline after the child exited, or closed
-			return
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return true, gotData
+		case err != nil: // closed
+			return false, gotData
 		case rerr == syscall.EINTR:
 		case rerr != nil || n == 0: // error, or EOF: every writer closed it
-			return
+			return false, gotData
 		}
 	}
 }

@@ -67,7 +67,7 @@ type Process struct {
 	count      counters
 	changed    chan struct{}  // closed and replaced on every state change
 	out        [2]*channelLog // stdout, stderr
-	outPipes   []*os.File     // read ends of the current spawn's output pipes
+	outPipes   []*pipeReader  // readers of the current spawn's output pipes
 
 	// Owned by the goroutine.
 	cur              State // the state, read without the lock

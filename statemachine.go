@@ -231,11 +231,14 @@ func (p *Process) childStarted(child *sys.Child) {
 	p.mu.Lock()
 	p.pid = child.Pid
 	p.mu.Unlock()
-	p.startReaders(child.Pid, pipes)
-	go func() {
-		ws, err := child.Wait()
-		p.exits <- childExit{child: child, status: ws, err: err}
-	}()
+	p.startReaders(child.Pid, pipes, child.Watcher())
+	// No goroutine waits for a child that runs: one starts when it exited.
+	child.WhenExited(func() {
+		go func() {
+			ws, err := child.Wait()
+			p.exits <- childExit{child: child, status: ws, err: err}
+		}()
+	})
 	p.h.logger().Info(fmt.Sprintf("spawned: %s with pid %d", pyRepr(p.spec.name), child.Pid))
 	if p.spec.Ready != "" {
 		// RUNNING once the readiness check succeeds; StartSecs is unused.

@@ -19,8 +19,10 @@ type Child struct {
 	// Stdio holds the parent's ends of the child's pipes:
 	// the write end of the child's stdin, the read ends of its stdout and
 	// stderr, as raw close-on-exec fds owned by the caller; -1 where none.
-	Stdio [3]int
-	pidfd *os.File
+	Stdio   [3]int
+	pidfd   *os.File
+	fd      int      // pidfd's descriptor
+	watcher *Watcher // the spawner's
 }
 
 func newChild(pid, fd int) (*Child, error) {
@@ -28,8 +30,27 @@ func newChild(pid, fd int) (*Child, error) {
 		_ = unix.Close(fd)
 		return nil, fmt.Errorf("pidfd nonblock: %w", err)
 	}
-	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, pidfd: os.NewFile(uintptr(fd), "pidfd")}, nil
+	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, pidfd: os.NewFile(uintptr(fd), "pidfd"), fd: fd}, nil
 }
+
+// WhenExited calls f once the child has exited, so that Wait then returns
+// at once: until then no goroutine waits for the child. f runs on the
+// spawner's watcher and must not block (it starts the goroutine that calls
+// Wait). Without a watcher, or if the watch cannot be made, f is called at
+// once and Wait blocks as usual.
+func (c *Child) WhenExited(f func()) {
+	if c.watcher == nil {
+		f()
+		return
+	}
+	if _, err := c.watcher.Watch(c.fd, f); err != nil {
+		f()
+	}
+}
+
+// Watcher returns the watcher of the spawner that started the child, for
+// its pipes (see Watcher.Watch); nil for a child made otherwise.
+func (c *Child) Watcher() *Watcher { return c.watcher }
 
 // Wait blocks until the child has exited, reaps it and returns its status.
 // Call it exactly once. Signalling the reaped child is harmless (its pidfd

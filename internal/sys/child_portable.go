@@ -18,8 +18,9 @@ type Child struct {
 	// Stdio holds the parent's ends of the child's pipes:
 	// the write end of the child's stdin, the read ends of its stdout and
 	// stderr, as raw close-on-exec fds owned by the caller; -1 where none.
-	Stdio [3]int
-	proc  *os.Process
+	Stdio   [3]int
+	proc    *os.Process
+	watcher *Watcher
 }
 
 func newChild(pid, _ int) (*Child, error) {
@@ -32,6 +33,13 @@ func newChild(pid, _ int) (*Child, error) {
 	}
 	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, proc: proc}, nil
 }
+
+// WhenExited calls f at once: without pidfds, only a goroutine blocked in
+// Wait learns of the exit.
+func (c *Child) WhenExited(f func()) { f() }
+
+// Watcher returns the spawner's watcher, which watches nothing here.
+func (c *Child) Watcher() *Watcher { return c.watcher }
 
 // Wait blocks until the child has exited, reaps it and returns its status.
 // Call it exactly once. Signalling the reaped child is harmless: the signal

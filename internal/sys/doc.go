@@ -26,10 +26,12 @@
 // filesystem attributes (unshare CLONE_FS), so each child's umask is set on
 // its spawning thread only; every child gets SIGKILL as its parent-death
 // signal, so none outlives a supervisor that dies, even by SIGKILL (and a
-// closed Spawner's children die with its threads); exits arrive through
-// pidfds in Go's netpoller, so a waiting child costs a parked goroutine and
-// no thread, and Signal goes through the pidfd, which cannot reach a reused
-// pid.
+// closed Spawner's children die with its threads); Signal goes through the
+// child's pidfd, which cannot reach a reused pid. A running child costs no
+// goroutine and no thread: its pidfd, and the caller's ends of its output
+// pipes while they are quiet, wait on the Spawner's [Watcher], one epoll
+// instance served by one goroutine, which calls back when one becomes
+// readable ([Child.WhenExited], [Watcher.Watch]).
 //
 // A child with resource limits (Attr.Rlimits) starts through a
 // trampoline on Linux: a copy of the supervisor's own executable that sets
@@ -53,6 +55,8 @@
 //     child. Wait marks the child done before reaping it, so a Signal after
 //     the reap is not sent and cannot reach a reused pid.
 //   - Pipes are not resized ([SetPipeSize] does nothing).
+//   - There is no Watcher: a quiet pipe costs a goroutine parked in Go's
+//     netpoller.
 //   - A child with resource limits fails to spawn (*RlimitError).
 //
 // Process groups, credentials, the working directory, the environment, the

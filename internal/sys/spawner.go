@@ -77,12 +77,14 @@ type Spawner struct {
 	queue   []*Pending
 	closed  bool
 	threads sync.WaitGroup
+	watcher *Watcher // the children's exits and pipes
 }
 
 // Pending is a submitted spawn; Wait returns its outcome.
 type Pending struct {
-	attr  *Attr
-	reply chan spawnReply
+	attr    *Attr
+	reply   chan spawnReply
+	watcher *Watcher
 }
 
 type spawnReply struct {
@@ -95,7 +97,11 @@ type spawnReply struct {
 // once every child it started has been reaped: on Linux its children receive
 // SIGKILL when it ends (elsewhere they keep running).
 func NewSpawner(threads int) (*Spawner, error) {
-	s := &Spawner{}
+	w, err := NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	s := &Spawner{watcher: w}
 	s.more.L = &s.mu
 	ready := make(chan error, 1)
 	for range max(threads, 1) {
@@ -137,7 +143,7 @@ func (s *Spawner) loop(ready chan<- error) {
 // Submit queues a spawn and returns at once; the spawning threads take
 // queued spawns in the order they were submitted.
 func (s *Spawner) Submit(a *Attr) (*Pending, error) {
-	p := &Pending{attr: a, reply: make(chan spawnReply, 1)}
+	p := &Pending{attr: a, reply: make(chan spawnReply, 1), watcher: s.watcher}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -163,6 +169,7 @@ func (p *Pending) Wait() (*Child, error) {
 		return nil, err
 	}
 	c.Stdio = r.stdio
+	c.watcher = p.watcher
 	return c, nil
 }
 
@@ -178,13 +185,14 @@ func (s *Spawner) Start(a *Attr) (*Child, error) {
 }
 
 // Close ends the spawning threads once the queue is empty, and waits for
-// them.
+// them; then the watcher of its children's exits and pipes.
 func (s *Spawner) Close() {
 	s.mu.Lock()
 	s.closed = true
 	s.more.Broadcast()
 	s.mu.Unlock()
 	s.threads.Wait()
+	s.watcher.Close()
 }
 
 // spawn makes the child's pipes and forks it. It runs on the spawning

@@ -1,0 +1,143 @@
+//go:build linux && !portablespawner
+
+package sys
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fired returns a function for Watch that counts its calls on a channel.
+func fired() (func(), chan struct{}) {
+	ch := make(chan struct{}, 4)
+	return func() { ch <- struct{}{} }, ch
+}
+
+func expectFire(t *testing.T, ch chan struct{}, want bool, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+		if !want {
+			t.Fatalf("%s: called", what)
+		}
+	case <-time.After(200 * time.Millisecond):
+		if want {
+			t.Fatalf("%s: not called", what)
+		}
+	}
+}
+
+// A watch fires once, when its pipe becomes readable; it can be made again
+// on the same descriptor; a cancelled watch never fires.
+func TestWatcherPipe(t *testing.T) {
+	w, err := NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, wr, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(r)
+	defer Close(wr)
+
+	f, ch := fired()
+	cancel, err := w.Watch(r, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectFire(t, ch, false, "empty pipe")
+	if _, err := syscall.Write(wr, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	expectFire(t, ch, true, "after a write")
+	expectFire(t, ch, false, "a second time") // one-shot, though still readable
+	if cancel() {
+		t.Error("cancel after the call reported success")
+	}
+
+	// Again on the same pipe (still readable): fires at once.
+	if _, err := w.Watch(r, f); err != nil {
+		t.Fatal(err)
+	}
+	expectFire(t, ch, true, "watched again")
+
+	// Drained, watched, cancelled, then written: never fires.
+	buf := make([]byte, 8)
+	if _, err := syscall.Read(r, buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel, err = w.Watch(r, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cancel() {
+		t.Error("cancel before the call reported failure")
+	}
+	if _, err := syscall.Write(wr, []byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	expectFire(t, ch, false, "cancelled")
+}
+
+// The end of file (every writer closed) is readable too.
+func TestWatcherEOF(t *testing.T) {
+	w, err := NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, wr, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(r)
+	f, ch := fired()
+	if _, err := w.Watch(r, f); err != nil {
+		t.Fatal(err)
+	}
+	Close(wr)
+	expectFire(t, ch, true, "end of file")
+}
+
+// WhenExited fires when the child exits, not before; Wait then returns its
+// status (a death by SIGTERM). Close drops what has not fired, and Watch fails after it.
+func TestWhenExited(t *testing.T) {
+	sp, err := NewSpawner(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, out := start(t, sp, -1, "/bin/sleep", "5")
+	defer out.Close()
+
+	f, ch := fired()
+	c.WhenExited(f)
+	expectFire(t, ch, false, "child still running")
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	expectFire(t, ch, true, "child exited")
+	ws, err := c.Wait()
+	if err != nil || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("wait: %v %v", ws, err)
+	}
+	c.Release()
+
+	// A watch that never fires is dropped by Close.
+	r, wr, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(r)
+	defer Close(wr)
+	if _, err := sp.watcher.Watch(r, f); err != nil {
+		t.Fatal(err)
+	}
+	sp.Close()
+	if _, err := sp.watcher.Watch(r, f); err == nil {
+		t.Error("Watch after Close succeeded")
+	}
+	expectFire(t, ch, false, "after Close")
+}
