@@ -3,10 +3,28 @@
 package sys
 
 import (
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// watchedPipe returns a watcher and a pipe, closed when the test ends;
+// closeW closes the write end early (once).
+func watchedPipe(t *testing.T) (w *Watcher, r, wr int, closeW func()) {
+	t.Helper()
+	w, err := NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	if r, wr, err = Pipe(); err != nil {
+		t.Fatal(err)
+	}
+	closeW = sync.OnceFunc(func() { Close(wr) })
+	t.Cleanup(func() { Close(r); closeW() })
+	return w, r, wr, closeW
+}
 
 // fired returns a function for Watch that counts its calls on a channel.
 func fired() (func(), chan struct{}) {
@@ -31,18 +49,7 @@ func expectFire(t *testing.T, ch chan struct{}, want bool, what string) {
 // A watch fires once, when its pipe becomes readable; it can be made again
 // on the same descriptor; a cancelled watch never fires.
 func TestWatcherPipe(t *testing.T) {
-	w, err := NewWatcher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, wr, err := Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer Close(r)
-	defer Close(wr)
-
+	w, r, wr, _ := watchedPipe(t)
 	f, ch := fired()
 	cancel, err := w.Watch(r, f)
 	if err != nil {
@@ -84,21 +91,12 @@ func TestWatcherPipe(t *testing.T) {
 
 // The end of file (every writer closed) is readable too.
 func TestWatcherEOF(t *testing.T) {
-	w, err := NewWatcher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, wr, err := Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer Close(r)
+	w, r, _, closeW := watchedPipe(t)
 	f, ch := fired()
 	if _, err := w.Watch(r, f); err != nil {
 		t.Fatal(err)
 	}
-	Close(wr)
+	closeW()
 	expectFire(t, ch, true, "end of file")
 }
 
