@@ -232,8 +232,19 @@ func (p *Process) childStarted(child *sys.Child) {
 	p.pid = child.Pid
 	p.mu.Unlock()
 	p.startReaders(child.Pid, pipes, child.Watcher())
-	// No goroutine waits for a child that runs: one starts when it exited.
+	// No goroutine waits for a child that runs. Once it exited, it is
+	// reaped right here when possible (p.exits has room: a process has one
+	// child at a time), else by a goroutine of its own.
 	child.WhenExited(func() {
+		if ws, reaped, err := child.TryWait(); reaped {
+			ex := childExit{child: child, status: ws, err: err}
+			select {
+			case p.exits <- ex:
+			default:
+				go func() { p.exits <- ex }()
+			}
+			return
+		}
 		go func() {
 			ws, err := child.Wait()
 			p.exits <- childExit{child: child, status: ws, err: err}

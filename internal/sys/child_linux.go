@@ -83,6 +83,27 @@ func (c *Child) Wait() (syscall.WaitStatus, error) {
 	return ws, werr
 }
 
+// TryWait reaps the child if it has exited, without waiting, and reports
+// whether it did; then ws and err are what Wait would have returned, and
+// Wait must not be called. It is for callers that must not block, such as
+// a WhenExited callback.
+func (c *Child) TryWait() (ws syscall.WaitStatus, reaped bool, err error) {
+	for {
+		pid, e := syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e != nil:
+			disown(c.Pid)
+			return 0, true, e
+		case pid != c.Pid:
+			return 0, false, nil
+		}
+		disown(c.Pid)
+		return ws, true, nil
+	}
+}
+
 // Release closes the pidfd once the child has been reaped and will not be
 // signalled again.
 func (c *Child) Release() { _ = c.pidfd.Close() }

@@ -41,6 +41,10 @@ func (c *Child) WhenExited(f func()) { f() }
 // Watcher returns the spawner's watcher, which watches nothing here.
 func (c *Child) Watcher() *Watcher { return c.watcher }
 
+// TryWait never reaps here (package os does, in Wait): it reports false,
+// and Wait must be called.
+func (c *Child) TryWait() (syscall.WaitStatus, bool, error) { return 0, false, nil }
+
 // Wait blocks until the child has exited, reaps it and returns its status.
 // Call it exactly once. Signalling the reaped child is harmless: the signal
 // is not sent, so no other process can be reached.

@@ -100,8 +100,9 @@ func TestWatcherEOF(t *testing.T) {
 	expectFire(t, ch, true, "end of file")
 }
 
-// WhenExited fires when the child exits, not before; Wait then returns its
-// status (a death by SIGTERM). Close drops what has not fired, and Watch fails after it.
+// WhenExited fires when the child exits, not before; TryWait (which does
+// not reap a running child) or Wait then returns its status. Close drops
+// what has not fired, and Watch fails after it.
 func TestWhenExited(t *testing.T) {
 	sp, err := NewSpawner(1)
 	if err != nil {
@@ -113,15 +114,28 @@ func TestWhenExited(t *testing.T) {
 	f, ch := fired()
 	c.WhenExited(f)
 	expectFire(t, ch, false, "child still running")
+	if _, reaped, err := c.TryWait(); reaped || err != nil {
+		t.Fatalf("TryWait of a running child: reaped %v, %v", reaped, err)
+	}
 	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	expectFire(t, ch, true, "child exited")
-	ws, err := c.Wait()
-	if err != nil || ws.Signal() != syscall.SIGTERM {
-		t.Fatalf("wait: %v %v", ws, err)
+	ws, reaped, err := c.TryWait()
+	if !reaped || err != nil || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("TryWait once exited: %v %v %v", ws, reaped, err)
 	}
 	c.Release()
+
+	// The same with Wait, on a child that exits by itself.
+	c2, out2 := start(t, sp, -1, "/bin/sh", "-c", "exit 7")
+	defer out2.Close()
+	c2.WhenExited(f)
+	expectFire(t, ch, true, "second child exited")
+	if ws, err := c2.Wait(); err != nil || ws.ExitStatus() != 7 {
+		t.Fatalf("wait: %v %v", ws, err)
+	}
+	c2.Release()
 
 	// A watch that never fires is dropped by Close.
 	r, wr, err := Pipe()
