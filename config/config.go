@@ -81,9 +81,9 @@ type Supervisord struct {
 	// Silent, with Nodaemon, stops the main log being echoed to stdout.
 	Silent bool
 	// MinFDs and MinProcs are the soft limits raised at start (RLIMIT_NOFILE
-	// and RLIMIT_NPROC). Defaults 1024 and 200. gosupervisord holds 4
-	// descriptors per running process (pidfd, stdin, stdout and stderr
-	// pipes; 3 with redirect_stderr), one more per log file written to,
+	// and RLIMIT_NPROC). Defaults 1024 and 200. gosupervisord holds 3
+	// descriptors per running process (stdin, stdout and stderr pipes; 2
+	// with redirect_stderr), one more per log file written to,
 	// and about 10 of its own (README, "What a program costs").
 	MinFDs, MinProcs int
 	// NoCleanup keeps old AUTO child logs at start.

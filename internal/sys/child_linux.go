@@ -4,46 +4,44 @@ package sys
 
 import (
 	"errors"
-	"fmt"
 	"os"
+	"sync"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
-// Child is a started child process. Its exit is observed through a pidfd
-// registered with Go's netpoller, so waiting costs a parked goroutine, not an
-// OS thread. The pid stays valid (not reused) until Wait has returned.
+// Child is a started child process. Its exit is learnt from SIGCHLD (the
+// spawner's exit notifier), so a running child costs no goroutine, no
+// thread and no descriptor but its pipes. Its pid stays its own until it
+// has been reaped, by TryWait or Wait, which mark it reaped under the same
+// lock that Signal and SignalGroup hold to send: no signal can reach a
+// reused pid.
 type Child struct {
 	Pid int
 	// Stdio holds the parent's ends of the child's pipes:
 	// the write end of the child's stdin, the read ends of its stdout and
 	// stderr, as raw close-on-exec fds owned by the caller; -1 where none.
 	Stdio   [3]int
-	pidfd   *os.File
-	fd      int      // pidfd's descriptor
-	watcher *Watcher // the spawner's
+	watcher *Watcher      // the spawner's, for the pipes
+	exits   *exitNotifier // the spawner's
+
+	mu     sync.Mutex
+	reaped bool
 }
 
-func newChild(pid, fd int) (*Child, error) {
-	if err := unix.SetNonblock(fd, true); err != nil {
-		_ = unix.Close(fd)
-		return nil, fmt.Errorf("pidfd nonblock: %w", err)
-	}
-	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, pidfd: os.NewFile(uintptr(fd), "pidfd"), fd: fd}, nil
+func newChild(pid int) (*Child, error) {
+	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}}, nil
 }
 
-// WhenExited calls f once the child has exited, so that Wait then returns
-// at once: until then no goroutine waits for the child. f runs on the
-// spawner's watcher and must not block (it starts the goroutine that calls
-// Wait). Without a watcher, or if the watch cannot be made, f is called at
-// once and Wait blocks as usual.
+// WhenExited calls f once the child has exited, so that TryWait then reaps
+// it and Wait returns at once: until then no goroutine waits for the child.
+// f runs on the spawner's exit notifier, or at once on the caller's
+// goroutine if the child has already exited, and must not block; it should
+// reap the child with TryWait, else the notifier checks each of its
+// children at the next SIGCHLD (see exitNotifier). Without a notifier (the
+// spawner is closed) f is called at once and Wait blocks as usual. Call it
+// at most once, and not alongside Wait.
 func (c *Child) WhenExited(f func()) {
-	if c.watcher == nil {
-		f()
-		return
-	}
-	if _, err := c.watcher.Watch(c.fd, f); err != nil {
+	if c.exits == nil || c.exits.watch(c.Pid, f) != nil {
 		f()
 	}
 }
@@ -53,34 +51,21 @@ func (c *Child) WhenExited(f func()) {
 func (c *Child) Watcher() *Watcher { return c.watcher }
 
 // Wait blocks until the child has exited, reaps it and returns its status.
-// Call it exactly once. Signalling the reaped child is harmless (its pidfd
-// stays open until Release, so no other process can be reached).
+// Call it exactly once (and not after TryWait has reaped). It waits on the
+// spawner's exit notifier, or, once that is closed, in the kernel (a thread
+// blocked in waitid until the child exits).
 func (c *Child) Wait() (syscall.WaitStatus, error) {
-	// Reaped now, or never by us: a Reaper may take the pid from here on.
-	defer disown(c.Pid)
-	var ws syscall.WaitStatus
-	var werr error
-	rc, err := c.pidfd.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	err = rc.Read(func(uintptr) bool {
-		for {
-			pid, e := syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
-			if e == syscall.EINTR {
-				continue
-			}
-			if e != nil {
-				werr = e
-				return true
-			}
-			return pid == c.Pid // false: not yet, wait for readability
+	for {
+		exited := make(chan struct{})
+		if c.exits == nil || c.exits.watch(c.Pid, func() { close(exited) }) != nil {
+			waitExited(c.Pid)
+		} else {
+			<-exited
 		}
-	})
-	if err != nil {
-		return 0, err
+		if ws, reaped, err := c.TryWait(); reaped {
+			return ws, err
+		}
 	}
-	return ws, werr
 }
 
 // TryWait reaps the child if it has exited, without waiting, and reports
@@ -88,48 +73,57 @@ func (c *Child) Wait() (syscall.WaitStatus, error) {
 // Wait must not be called. It is for callers that must not block, such as
 // a WhenExited callback.
 func (c *Child) TryWait() (ws syscall.WaitStatus, reaped bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reaped {
+		return 0, true, errors.New("child already reaped")
+	}
 	for {
 		pid, e := syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
 		switch {
 		case e == syscall.EINTR:
 			continue
 		case e != nil:
-			disown(c.Pid)
-			return 0, true, e
+			ws = 0
+			err = e
 		case pid != c.Pid:
 			return 0, false, nil
 		}
+		// Reaped now, or never by us: a Reaper may take the pid from
+		// here on.
+		c.reaped = true
 		disown(c.Pid)
-		return ws, true, nil
+		return ws, true, err
 	}
 }
 
-// Release closes the pidfd once the child has been reaped and will not be
-// signalled again.
-func (c *Child) Release() { _ = c.pidfd.Close() }
+// Release frees what the child holds once it has been reaped and will not
+// be signalled again: nothing on Linux.
+func (c *Child) Release() {}
 
-// Signal sends sig to the child only.
+// Signal sends sig to the child only; nothing once it has been reaped.
 func (c *Child) Signal(sig syscall.Signal) error {
-	rc, err := c.pidfd.SyscallConn()
-	if err != nil {
-		return ignoreGone(err)
-	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = unix.PidfdSendSignal(int(fd), sig, nil, 0)
-	}); err != nil {
-		return ignoreGone(err)
-	}
-	return ignoreGone(serr)
+	return c.kill(c.Pid, sig)
 }
 
-// SignalGroup sends sig to the child's process group (its pgid is its pid).
+// SignalGroup sends sig to the child's process group (its pgid is its pid);
+// nothing once the child has been reaped, as then its pid may name another
+// group.
 func (c *Child) SignalGroup(sig syscall.Signal) error {
-	return ignoreGone(syscall.Kill(-c.Pid, sig))
+	return c.kill(-c.Pid, sig)
 }
 
-// ignoreGone drops "no such process" and "already closed": the child exited
-// and its reap will finish the job.
+func (c *Child) kill(pid int, sig syscall.Signal) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reaped {
+		return nil
+	}
+	return ignoreGone(syscall.Kill(pid, sig))
+}
+
+// ignoreGone drops "no such process": a zombie's group may be empty, and
+// the reap will finish the job.
 func ignoreGone(err error) error {
 	if errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrClosed) {
 		return nil

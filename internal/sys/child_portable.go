@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-// Child is a started child process. Without pidfds, its exit is observed by
+// Child is a started child process. Here its exit is observed by
 // the goroutine that calls Wait, which holds an OS thread blocked in the
 // kernel (waitid or wait6 through package os) until the child has exited.
 // The pid stays valid (not reused) until Wait has returned: Wait marks the
@@ -21,9 +21,10 @@ type Child struct {
 	Stdio   [3]int
 	proc    *os.Process
 	watcher *Watcher
+	exits   *exitNotifier // none here
 }
 
-func newChild(pid, _ int) (*Child, error) {
+func newChild(pid int) (*Child, error) {
 	proc, err := os.FindProcess(pid) // never fails on unix
 	if err != nil {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -34,7 +35,7 @@ func newChild(pid, _ int) (*Child, error) {
 	return &Child{Pid: pid, Stdio: [3]int{-1, -1, -1}, proc: proc}, nil
 }
 
-// WhenExited calls f at once: without pidfds, only a goroutine blocked in
+// WhenExited calls f at once: here only a goroutine blocked in
 // Wait learns of the exit.
 func (c *Child) WhenExited(f func()) { f() }
 

@@ -77,7 +77,8 @@ type Spawner struct {
 	queue   []*Pending
 	closed  bool
 	threads sync.WaitGroup
-	watcher *Watcher // the children's exits and pipes
+	watcher *Watcher      // the children's quiet pipes
+	exits   *exitNotifier // the children's exits
 }
 
 // Pending is a submitted spawn; Wait returns its outcome.
@@ -85,12 +86,13 @@ type Pending struct {
 	attr    *Attr
 	reply   chan spawnReply
 	watcher *Watcher
+	exits   *exitNotifier
 }
 
 type spawnReply struct {
-	pid, pidfd int // pidfd: -1 where the platform has none
-	stdio      [3]int
-	err        error
+	pid   int
+	stdio [3]int
+	err   error
 }
 
 // NewSpawner starts threads spawning threads (at least one). Close it only
@@ -101,7 +103,7 @@ func NewSpawner(threads int) (*Spawner, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spawner{watcher: w}
+	s := &Spawner{watcher: w, exits: newExitNotifier()}
 	s.more.L = &s.mu
 	ready := make(chan error, 1)
 	for range max(threads, 1) {
@@ -143,7 +145,7 @@ func (s *Spawner) loop(ready chan<- error) {
 // Submit queues a spawn and returns at once; the spawning threads take
 // queued spawns in the order they were submitted.
 func (s *Spawner) Submit(a *Attr) (*Pending, error) {
-	p := &Pending{attr: a, reply: make(chan spawnReply, 1), watcher: s.watcher}
+	p := &Pending{attr: a, reply: make(chan spawnReply, 1), watcher: s.watcher, exits: s.exits}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -160,7 +162,7 @@ func (p *Pending) Wait() (*Child, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	c, err := newChild(r.pid, r.pidfd)
+	c, err := newChild(r.pid)
 	if err != nil {
 		disown(r.pid) // nobody will wait for it: a Reaper may
 		for _, fd := range r.stdio {
@@ -170,6 +172,7 @@ func (p *Pending) Wait() (*Child, error) {
 	}
 	c.Stdio = r.stdio
 	c.watcher = p.watcher
+	c.exits = p.exits
 	return c, nil
 }
 
@@ -185,7 +188,7 @@ func (s *Spawner) Start(a *Attr) (*Child, error) {
 }
 
 // Close ends the spawning threads once the queue is empty, and waits for
-// them; then the watcher of its children's exits and pipes.
+// them; then the watchers of its children's exits and pipes.
 func (s *Spawner) Close() {
 	s.mu.Lock()
 	s.closed = true
@@ -193,6 +196,7 @@ func (s *Spawner) Close() {
 	s.mu.Unlock()
 	s.threads.Wait()
 	s.watcher.Close()
+	s.exits.close()
 }
 
 // spawn makes the child's pipes and forks it. It runs on the spawning
@@ -213,7 +217,7 @@ func spawn(a *Attr) spawnReply {
 	if err != nil {
 		r.err = &PipeError{err}
 	} else {
-		r.pid, r.pidfd, r.err = forkOwned(a, child)
+		r.pid, r.err = forkOwned(a, child)
 	}
 	closePipeEnds(&child)
 	if r.err != nil {

@@ -27,9 +27,9 @@ func initThread() error {
 }
 
 // forkExec forks and execs the child on the spawning thread, whose umask is
-// its own, and returns its pid and a pidfd for it. A child with resource
-// limits goes through the trampoline (rlimit_linux.go).
-func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
+// its own, and returns its pid. A child with resource limits goes through
+// the trampoline (rlimit_linux.go).
+func forkExec(a *Attr, files [3]int) (pid int, err error) {
 	if len(a.Rlimits) > 0 {
 		return forkExecLimited(a, files)
 	}
@@ -38,12 +38,11 @@ func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 
 // forkExecFiles forks and execs path with a's attributes but the given
 // argv, environment and fds.
-func forkExecFiles(a *Attr, path string, argv, env []string, files []uintptr) (pid, pidfd int, err error) {
+func forkExecFiles(a *Attr, path string, argv, env []string, files []uintptr) (pid int, err error) {
 	if a.Umask >= 0 {
 		old := unix.Umask(a.Umask)
 		defer unix.Umask(old)
 	}
-	pidfd = -1
 	attr := &syscall.ProcAttr{
 		Dir:   a.Dir,
 		Env:   env,
@@ -52,23 +51,7 @@ func forkExecFiles(a *Attr, path string, argv, env []string, files []uintptr) (p
 			Setpgid:    true,
 			Pdeathsig:  syscall.SIGKILL,
 			Credential: a.Credential,
-			PidFD:      &pidfd,
 		},
 	}
-	pid, err = syscall.ForkExec(path, argv, attr)
-	if err != nil {
-		return 0, -1, err
-	}
-	if pidfd < 0 {
-		// No pidfd support (Linux < 5.3): open one now; the child cannot
-		// have been reaped yet, since only we reap it.
-		pidfd, err = unix.PidfdOpen(pid, 0)
-		if err != nil {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			var ws syscall.WaitStatus
-			_, _ = syscall.Wait4(pid, &ws, 0, nil)
-			return 0, -1, fmt.Errorf("pidfd_open: %w", err)
-		}
-	}
-	return pid, pidfd, nil
+	return syscall.ForkExec(path, argv, attr)
 }

@@ -12,8 +12,8 @@ import (
 
 // Watcher calls a function once a file descriptor becomes readable, for
 // any number of descriptors, from one goroutine blocked in epoll_wait. A
-// supervisor's children are mostly idle: waiting for each one's exit and
-// output with a parked goroutine per pidfd and pipe (Go's netpoller) would
+// supervisor's children are mostly idle: waiting for each one's output
+// with a parked goroutine per pipe (Go's netpoller) would
 // cost a goroutine stack (2 KiB or more) for each; a watch costs a map
 // entry. The functions run on the watcher's goroutine, one at a time, and
 // must not block: they start a goroutine or send on a buffered channel.
@@ -52,8 +52,7 @@ func NewWatcher() (*Watcher, error) {
 	return w, nil
 }
 
-// Watch calls f once fd is readable (data, end of file, or for a pidfd the
-// child's exit), once. cancel removes the watch and reports whether it did
+// Watch calls f once fd is readable (data or end of file), once. cancel removes the watch and reports whether it did
 // so before f was called: then f is never called. Cancel a watch before
 // closing fd. A watch that cannot be made returns an error, and f is not
 // called.

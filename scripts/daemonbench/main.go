@@ -131,9 +131,9 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	// gosupervisord holds four fds per program (three pipes and a pidfd),
-	// 20000 for the scale row's 5000: raise the hard limit the daemons
-	// inherit if this runs as root. minfds still bounds what supervisord
+	// Both daemons hold three fds per program (its pipes), 15000 for the
+	// scale row's 5000: raise the hard limit the daemons inherit if this
+	// runs as root (where the sandbox lets it). minfds still bounds what supervisord
 	// closes in each child.
 	var lim syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Max < 65536 {
