@@ -18,8 +18,9 @@
 //
 // Linux is the first-class target; macOS and FreeBSD builds are checked
 // too (Windows is not supported). On Linux only, children get SIGKILL when
-// the supervisor dies, their exits arrive through SIGCHLD without a thread
-// or a descriptor each, and each child's umask is its own; elsewhere children outlive a
+// the supervisor dies, their exits arrive through pidfds (or SIGCHLD, when
+// descriptors run short) without a thread each, and each child's umask is
+// its own; elsewhere children outlive a
 // supervisor killed with SIGKILL, each holds a waiting thread, and umasks
 // are set process-wide around forks.
 package supervisor

@@ -83,7 +83,8 @@ type Supervisord struct {
 	// MinFDs and MinProcs are the soft limits raised at start (RLIMIT_NOFILE
 	// and RLIMIT_NPROC). Defaults 1024 and 200. gosupervisord holds 3
 	// descriptors per running process (stdin, stdout and stderr pipes; 2
-	// with redirect_stderr), one more per log file written to,
+	// with redirect_stderr) and a pidfd while descriptors are plentiful
+	// (fewer than 3/4 of the limit open), one more per log file written to,
 	// and about 10 of its own (README, "What a program costs").
 	MinFDs, MinProcs int
 	// NoCleanup keeps old AUTO child logs at start.

@@ -86,7 +86,7 @@ func zombieIDs(pid int) []string {
 
 // watchZombies samples the zombies under pid for d and returns those seen
 // in two samples at least a second apart (a zombie nobody reaps: a
-// supervised child's zombie lasts until its SIGCHLD wakes its waiter, an
+// supervised child's zombie lasts until its pidfd or SIGCHLD wakes its waiter, an
 // orphan's until the next reaper pass), and the number found at the end.
 func watchZombies(pid int, d time.Duration) (stuck []string, last int) {
 	firstSeen := map[string]time.Time{}

@@ -24,7 +24,7 @@ type Child struct {
 	exits   *exitNotifier // none here
 }
 
-func newChild(pid int) (*Child, error) {
+func newChild(pid, _ int) (*Child, error) {
 	proc, err := os.FindProcess(pid) // never fails on unix
 	if err != nil {
 		_ = syscall.Kill(pid, syscall.SIGKILL)

@@ -27,16 +27,18 @@
 // its spawning thread only; every child gets SIGKILL as its parent-death
 // signal, so none outlives a supervisor that dies, even by SIGKILL (and a
 // closed Spawner's children die with its threads). A running child costs no
-// goroutine, no thread and no descriptor but its pipes: its exit is learnt
-// from SIGCHLD by the Spawner's exit notifier, one goroutine that asks the
-// kernel which child exited without reaping it (waitid WNOWAIT) and calls
-// back its owner, who reaps it ([Child.WhenExited], exits_linux.go says
-// how it never takes another owner's child); and the caller's ends of its
-// output pipes, while they are quiet, wait on the Spawner's [Watcher], one
-// epoll instance served by one goroutine, which calls back when one becomes
-// readable ([Watcher.Watch]). Signal and SignalGroup send nothing once the
-// child is reaped (the reap and the sends share a lock), so they cannot
-// reach a reused pid.
+// goroutine and no thread: its pidfd, and the caller's ends of its output
+// pipes while they are quiet, wait on the Spawner's [Watcher], one epoll
+// instance served by one goroutine, which calls back when one becomes
+// readable ([Child.WhenExited], [Watcher.Watch]). Once three quarters of
+// the descriptors the process may open are open, a new child keeps no
+// pidfd (three descriptors a child, as under supervisord, not four): its
+// exit is learnt from SIGCHLD by the Spawner's exit notifier, one goroutine
+// that asks the kernel which child exited without reaping it (waitid
+// WNOWAIT) and calls back its owner, who reaps it (exits_linux.go says how
+// it never takes another owner's child). Signal and SignalGroup send
+// nothing once the child is reaped (the reap and the sends share a lock),
+// so they cannot reach a reused pid.
 //
 // A child with resource limits (Attr.Rlimits) starts through a
 // trampoline on Linux: a copy of the supervisor's own executable that sets

@@ -19,9 +19,65 @@ func openFDs(t *testing.T) int {
 	return len(ents)
 }
 
-// A running child holds its three pipes and nothing else: RLIMIT_NOFILE
-// bounds how many children a supervisor can run, and supervisord needs
-// three per child too.
+// startQuiet starts argv with its pipes closed at once: with a pidfd, or
+// without one (its exit comes from SIGCHLD).
+func startQuiet(t *testing.T, sp *Spawner, pidfd bool, argv ...string) *Child {
+	t.Helper()
+	c, err := sp.Start(&Attr{Path: argv[0], Argv: argv, Umask: -1, noPidfd: !pidfd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (c.pidfd >= 0) != pidfd {
+		t.Fatalf("child's pidfd %d, want one: %v", c.pidfd, pidfd)
+	}
+	closePipeEnds(&c.Stdio)
+	return c
+}
+
+// A child holds a pidfd while fewer than three quarters of the
+// descriptors the process may open are open, and none beyond.
+func TestPidfdWhileDescriptorsArePlentiful(t *testing.T) {
+	sp, err := NewSpawner(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for _, tc := range []struct {
+		soft  uint64 // beside the descriptors open
+		pidfd bool
+	}{{1000, true}, {8, false}} {
+		low := lim
+		low.Cur = uint64(openFDs(t)) + tc.soft
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+			t.Fatal(err)
+		}
+		c, err := sp.Start(&Attr{Path: "/bin/sh", Argv: []string{"sh", "-c", "exit 5"}, Umask: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (c.pidfd >= 0) != tc.pidfd {
+			t.Errorf("soft limit %d with %d open: pidfd %d, want one: %v", low.Cur, openFDs(t), c.pidfd, tc.pidfd)
+		}
+		closePipeEnds(&c.Stdio)
+		if ws, err := c.Wait(); err != nil || ws.ExitStatus() != 5 {
+			t.Errorf("wait: %v %v", ws, err)
+		}
+		c.Release()
+	}
+}
+
+// A running child without a pidfd holds its three pipes and nothing else:
+// RLIMIT_NOFILE bounds how many children a supervisor can run, and
+// supervisord needs three per child too.
 func TestRunningChildHoldsOnlyItsPipes(t *testing.T) {
 	sp, err := NewSpawner(1)
 	if err != nil {
@@ -32,7 +88,7 @@ func TestRunningChildHoldsOnlyItsPipes(t *testing.T) {
 	before := openFDs(t)
 	var kids []*Child
 	for range n {
-		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "100"}, Umask: -1})
+		c, err := sp.Start(&Attr{Path: "/bin/sleep", Argv: []string{"sleep", "100"}, Umask: -1, noPidfd: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,8 +131,7 @@ func TestExitReportedBehindForeignZombie(t *testing.T) {
 	waitFor(t, "the foreign child's zombie", func() bool { return procState(foreign) == 'Z' })
 
 	for i := range 3 {
-		c, out := start(t, sp, -1, "/bin/sleep", "100")
-		out.Close()
+		c := startQuiet(t, sp, false, "/bin/sleep", "100")
 		f, ch := fired()
 		c.WhenExited(f)
 		expectFire(t, ch, false, "child still running")
@@ -96,7 +151,7 @@ func TestExitReportedBehindForeignZombie(t *testing.T) {
 
 // Every child of a burst that exits at once is reported, though their
 // SIGCHLDs merge into fewer signals, and so is every child of a second
-// spawner in the same process.
+// spawner in the same process; half of them have a pidfd.
 func TestExitBurstAcrossSpawners(t *testing.T) {
 	sps := make([]*Spawner, 2)
 	for i := range sps {
@@ -111,8 +166,7 @@ func TestExitBurstAcrossSpawners(t *testing.T) {
 	statuses := make(chan syscall.WaitStatus, 2*perSpawner)
 	var kids []*Child
 	for i := range 2 * perSpawner {
-		c, out := start(t, sps[i%2], -1, "/bin/sleep", "100")
-		out.Close()
+		c := startQuiet(t, sps[i%2], i%4 < 2, "/bin/sleep", "100")
 		c.WhenExited(func() {
 			ws, reaped, err := c.TryWait()
 			if !reaped || err != nil {
@@ -147,14 +201,21 @@ func TestExitBurstAcrossSpawners(t *testing.T) {
 }
 
 // Close reports the children still watched, so that nobody waits on a
-// closed notifier; their Wait then waits in the kernel.
+// closed watcher; their Wait then waits in the kernel.
 func TestCloseHandsWatchedChildrenToWait(t *testing.T) {
+	for _, pidfd := range []bool{true, false} {
+		t.Run(map[bool]string{true: "pidfd", false: "SIGCHLD"}[pidfd], func(t *testing.T) {
+			testCloseHandsWatchedChildrenToWait(t, pidfd)
+		})
+	}
+}
+
+func testCloseHandsWatchedChildrenToWait(t *testing.T, pidfd bool) {
 	sp, err := NewSpawner(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, out := start(t, sp, -1, "/bin/sleep", "100")
-	out.Close()
+	c := startQuiet(t, sp, pidfd, "/bin/sleep", "100")
 	f, ch := fired()
 	c.WhenExited(f)
 	done := make(chan syscall.WaitStatus)

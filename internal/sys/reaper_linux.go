@@ -31,16 +31,16 @@ var owned = struct {
 
 // forkOwned forks and execs a child, registered as owned before any reaper
 // can see it.
-func forkOwned(a *Attr, files [3]int) (pid int, err error) {
+func forkOwned(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	owned.fork.RLock()
 	defer owned.fork.RUnlock()
-	pid, err = forkExec(a, files)
+	pid, pidfd, err = forkExec(a, files)
 	if err == nil {
 		owned.mu.Lock()
 		owned.pids[pid]++
 		owned.mu.Unlock()
 	}
-	return pid, err
+	return pid, pidfd, err
 }
 
 // disown removes one registration of pid: its owner has reaped it, or never

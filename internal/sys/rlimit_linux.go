@@ -62,12 +62,12 @@ var rlimitResources = map[string]int{
 
 // forkExecLimited starts a child with resource limits through the
 // trampoline.
-func forkExecLimited(a *Attr, files [3]int) (pid int, err error) {
+func forkExecLimited(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	var limits []string
 	for _, l := range a.Rlimits {
 		res, ok := rlimitResources[l.Name]
 		if !ok {
-			return 0, &RlimitError{Rlimit: l, Err: errors.New("no such resource")}
+			return 0, -1, &RlimitError{Rlimit: l, Err: errors.New("no such resource")}
 		}
 		limits = append(limits, fmt.Sprintf("%d=%d:%d", res, l.Cur, l.Max))
 	}
@@ -81,7 +81,7 @@ func forkExecLimited(a *Attr, files [3]int) (pid int, err error) {
 	}
 	statusR, statusW, err := Pipe()
 	if err != nil {
-		return 0, err
+		return 0, -1, err
 	}
 	defer func() { Close(statusR); Close(statusW) }()
 
@@ -93,9 +93,9 @@ func forkExecLimited(a *Attr, files [3]int) (pid int, err error) {
 	argv := append([]string{"supervisor-rlimit-trampoline", a.Path}, a.Argv...)
 	attr := *a
 	attr.Credential = nil // switched by the trampoline, after the limits
-	pid, err = forkExecFiles(&attr, "/proc/self/exe", argv, env, childFiles)
+	pid, pidfd, err = forkExecFiles(&attr, "/proc/self/exe", argv, env, childFiles)
 	if err != nil {
-		return 0, err
+		return 0, -1, err
 	}
 	Close(statusW)
 	statusW = -1
@@ -103,7 +103,7 @@ func forkExecLimited(a *Attr, files [3]int) (pid int, err error) {
 	phase, errno, err := readTrampolineStatus(statusR)
 	switch {
 	case err == nil && errno == 0:
-		return pid, nil // exec'd
+		return pid, pidfd, nil // exec'd
 	case err != nil:
 	case phase >= 0 && phase < len(a.Rlimits):
 		err = &RlimitError{Rlimit: a.Rlimits[phase], Err: errno}
@@ -117,7 +117,8 @@ func forkExecLimited(a *Attr, files [3]int) (pid int, err error) {
 			break
 		}
 	}
-	return 0, err
+	Close(pidfd)
+	return 0, -1, err
 }
 
 // readTrampolineStatus waits for the trampoline's exec: end of file on its

@@ -9,6 +9,6 @@ import "errors"
 // its fork and its exec.
 var errNoRlimits = errors.New("resource limits are only supported by the Linux spawner")
 
-func forkExecLimited(a *Attr, _ [3]int) (pid int, err error) {
-	return 0, &RlimitError{Rlimit: a.Rlimits[0], Err: errNoRlimits}
+func forkExecLimited(a *Attr, _ [3]int) (pid, pidfd int, err error) {
+	return 0, -1, &RlimitError{Rlimit: a.Rlimits[0], Err: errNoRlimits}
 }

@@ -34,6 +34,8 @@ type Attr struct {
 	// package doc); a limit the kernel refuses fails the spawn with an
 	// *RlimitError. Elsewhere any limit fails the spawn.
 	Rlimits []Rlimit
+
+	noPidfd bool // tests: no pidfd, whatever keepPidfd says
 }
 
 // childFiles returns the child's fds: stdio, then NotifyFile as NotifyFD.
@@ -90,9 +92,9 @@ type Pending struct {
 }
 
 type spawnReply struct {
-	pid   int
-	stdio [3]int
-	err   error
+	pid, pidfd int // pidfd: -1 where the child has none
+	stdio      [3]int
+	err        error
 }
 
 // NewSpawner starts threads spawning threads (at least one). Close it only
@@ -162,7 +164,7 @@ func (p *Pending) Wait() (*Child, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	c, err := newChild(r.pid)
+	c, err := newChild(r.pid, r.pidfd)
 	if err != nil {
 		disown(r.pid) // nobody will wait for it: a Reaper may
 		for _, fd := range r.stdio {
@@ -217,7 +219,7 @@ func spawn(a *Attr) spawnReply {
 	if err != nil {
 		r.err = &PipeError{err}
 	} else {
-		r.pid, r.err = forkOwned(a, child)
+		r.pid, r.pidfd, r.err = forkOwned(a, child)
 	}
 	closePipeEnds(&child)
 	if r.err != nil {

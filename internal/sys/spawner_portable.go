@@ -23,9 +23,9 @@ var umaskMu sync.RWMutex
 // per-thread umask, the spawning goroutines need no thread of their own.
 func initThread() error { return nil }
 
-// forkExec forks and execs the child and returns its pid.
+// forkExec forks and execs the child; there is no pidfd (-1).
 // A child with resource limits is refused (rlimit_portable.go).
-func forkExec(a *Attr, files [3]int) (pid int, err error) {
+func forkExec(a *Attr, files [3]int) (pid, pidfd int, err error) {
 	if len(a.Rlimits) > 0 {
 		return forkExecLimited(a, files)
 	}
@@ -49,5 +49,9 @@ func forkExec(a *Attr, files [3]int) (pid int, err error) {
 			Credential: a.Credential,
 		},
 	}
-	return syscall.ForkExec(a.Path, a.Argv, attr)
+	pid, err = syscall.ForkExec(a.Path, a.Argv, attr)
+	if err != nil {
+		return 0, -1, err
+	}
+	return pid, -1, nil
 }

@@ -12,8 +12,8 @@ import (
 
 // Watcher calls a function once a file descriptor becomes readable, for
 // any number of descriptors, from one goroutine blocked in epoll_wait. A
-// supervisor's children are mostly idle: waiting for each one's output
-// with a parked goroutine per pipe (Go's netpoller) would
+// supervisor's children are mostly idle: waiting for each one's exit and
+// output with a parked goroutine per pidfd and pipe (Go's netpoller) would
 // cost a goroutine stack (2 KiB or more) for each; a watch costs a map
 // entry. The functions run on the watcher's goroutine, one at a time, and
 // must not block: they start a goroutine or send on a buffered channel.
@@ -23,8 +23,13 @@ type Watcher struct {
 
 	mu      sync.Mutex
 	next    uint32
-	watches map[uint32]func()
+	watches map[uint32]watch
 	closed  bool
+}
+
+type watch struct {
+	f       func()
+	onClose bool // call f at Close if it has not been called
 }
 
 // errWatcherClosed is returned by Watch after Close.
@@ -47,27 +52,40 @@ func NewWatcher() (*Watcher, error) {
 		_ = unix.Close(wakefd)
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
-	w := &Watcher{epfd: epfd, wakefd: wakefd, done: make(chan struct{}), watches: map[uint32]func(){}}
+	w := &Watcher{epfd: epfd, wakefd: wakefd, done: make(chan struct{}), watches: map[uint32]watch{}}
 	go w.loop()
 	return w, nil
 }
 
-// Watch calls f once fd is readable (data or end of file), once. cancel removes the watch and reports whether it did
+// Watch calls f once fd is readable (data, end of file, or for a pidfd the
+// child's exit), once. cancel removes the watch and reports whether it did
 // so before f was called: then f is never called. Cancel a watch before
 // closing fd. A watch that cannot be made returns an error, and f is not
 // called.
 func (w *Watcher) Watch(fd int, f func()) (cancel func() bool, err error) {
+	return w.watch(fd, watch{f: f})
+}
+
+// watchOrClose is Watch, but f is also called by Close if it has not been
+// called before: for a child's pidfd, whose waiter must then wait
+// otherwise.
+func (w *Watcher) watchOrClose(fd int, f func()) error {
+	_, err := w.watch(fd, watch{f: f, onClose: true})
+	return err
+}
+
+func (w *Watcher) watch(fd int, wt watch) (cancel func() bool, err error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return nil, errWatcherClosed
 	}
 	tok := w.next + 1
-	for tok == 0 || w.watches[tok] != nil {
+	for tok == 0 || w.watches[tok].f != nil {
 		tok++
 	}
 	w.next = tok
-	w.watches[tok] = f
+	w.watches[tok] = wt
 	w.mu.Unlock()
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLONESHOT, Fd: int32(tok)}
 	err = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
@@ -92,7 +110,7 @@ func (w *Watcher) Watch(fd int, f func()) (cancel func() bool, err error) {
 func (w *Watcher) take(tok uint32) func() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f := w.watches[tok]
+	f := w.watches[tok].f
 	delete(w.watches, tok)
 	return f
 }
@@ -121,7 +139,8 @@ func (w *Watcher) loop() {
 }
 
 // Close ends the watcher's goroutine and waits for it. Watches not yet
-// fired are dropped: their functions are never called.
+// fired are dropped: their functions are never called (but those of
+// children's exits, which are called).
 func (w *Watcher) Close() {
 	w.mu.Lock()
 	if w.closed {
@@ -129,11 +148,17 @@ func (w *Watcher) Close() {
 		return
 	}
 	w.closed = true
-	w.watches = map[uint32]func(){}
+	left := w.watches
+	w.watches = map[uint32]watch{}
 	w.mu.Unlock()
 	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
 	_, _ = unix.Write(w.wakefd, one)
 	<-w.done
 	_ = unix.Close(w.epfd)
 	_ = unix.Close(w.wakefd)
+	for _, wt := range left {
+		if wt.onClose {
+			wt.f()
+		}
+	}
 }

@@ -132,8 +132,9 @@ func main() {
 		}
 	}
 	// Both daemons hold three fds per program (its pipes), 15000 for the
-	// scale row's 5000: raise the hard limit the daemons inherit if this
-	// runs as root (where the sandbox lets it). minfds still bounds what supervisord
+	// scale row's 5000, and gosupervisord a pidfd each while under 3/4 of
+	// the limit: raise the hard limit the daemons inherit if this runs as
+	// root (where the sandbox lets it). minfds still bounds what supervisord
 	// closes in each child.
 	var lim syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Max < 65536 {
