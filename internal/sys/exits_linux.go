@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -24,16 +25,18 @@ import (
 // pidfd wakes its watcher at once. So children hold a pidfd while
 // descriptors are plentiful, and come here when they are not.
 //
-// On SIGCHLD it asks the kernel which child is a zombie without reaping it
-// (waitid(P_ALL, WNOWAIT)): if one of its own watched children, it calls
-// that child's function (which reaps it, see Child.WhenExited) and asks
-// again; this costs one call per exit, whatever the number of children. If
-// the zombie is not one it watches (a child of another spawner, one forked
-// elsewhere in the program and not yet waited for, an orphan that a Reaper
-// will take, or one of ours whose owner reaps it elsewhere), the kernel
-// would keep naming that one first, so it checks each of its watched
-// children instead (waitid(P_PID, WNOWAIT)), and stops there until the
-// next SIGCHLD.
+// On SIGCHLD, if it watches any child, it asks the kernel which child is a
+// zombie without reaping it (waitid(P_ALL, WNOWAIT)): if one of its own
+// watched children, it calls that child's function (which reaps it, see
+// Child.WhenExited) and asks again, until none is left. If the zombie is
+// not one it watches, the kernel would keep naming that one first: most
+// often a child with a pidfd that its watcher is about to reap, so it asks
+// again exitPassInterval later; if the same zombie still comes first (a
+// child of another spawner, one forked elsewhere in the program and not yet
+// waited for, an orphan that a Reaper will take), it checks each watched
+// child instead (waitid(P_PID, WNOWAIT)). Passes are not spaced out: a
+// supervisor stops its programs one after the other, each waiting for the
+// exit of the one before, so an exit's latency is what counts.
 //
 // It never reaps a child itself and never waits for "any child": a child
 // it does not watch keeps its status for its owner.
@@ -93,31 +96,44 @@ func (n *exitNotifier) take(pid int) func() {
 	return f
 }
 
+// exitPassInterval is how long the notifier gives an exited child it does
+// not watch to be reaped by its owner before it checks its own children
+// one by one.
+const exitPassInterval = 5 * time.Millisecond
+
 func (n *exitNotifier) loop() {
 	defer close(n.done)
+	hiding := 0 // the zombie that came first at the last pass
 	for {
+		var retry <-chan time.Time
+		if hiding != 0 {
+			retry = time.After(exitPassInterval)
+		}
 		select {
 		case <-n.stop:
 			return
 		case <-n.sigs:
+		case <-retry:
 		}
-		n.dispatch()
+		hiding = n.pass(hiding)
 	}
 }
 
-// dispatch calls the functions of the watched children that have exited.
-func (n *exitNotifier) dispatch() {
+// pass calls the functions of the watched children that have exited. It
+// returns the exited child that it does not watch and that came first, if
+// it was not hiding already (then it has checked each watched child).
+func (n *exitNotifier) pass(hiding int) int {
 	n.mu.Lock()
 	none := len(n.watches) == 0
 	n.mu.Unlock()
 	if none {
-		return // every child has a pidfd: nothing to ask the kernel
+		return 0 // every child has a pidfd: nothing to ask the kernel
 	}
 	last := 0
 	for {
 		pid := anyExited()
 		if pid <= 0 {
-			return
+			return 0
 		}
 		if pid != last {
 			if f := n.take(pid); f != nil {
@@ -126,8 +142,11 @@ func (n *exitNotifier) dispatch() {
 				continue
 			}
 		}
+		if pid != hiding {
+			return pid
+		}
 		n.scan()
-		return
+		return 0
 	}
 }
 
