@@ -166,19 +166,32 @@ type childExit struct {
 
 func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 	p := &Process{
-		prog:      prog,
-		h:         s,
-		spec:      spec,
-		reqs:      make(chan request),
-		done:      make(chan struct{}),
-		changed:   make(chan struct{}),
-		forks:     make(chan forkResult, 1),
-		exits:     make(chan childExit, 1),
-		depPoke:   make(chan struct{}, 1),
-		ready:     make(chan struct{}, 1),
-		unhealthy: make(chan error, 1),
-		watchdog:  make(chan struct{}, 1),
-		tracker:   spec.restartPolicy().NewTracker(spec.startRetries()),
+		prog:    prog,
+		h:       s,
+		spec:    spec,
+		reqs:    make(chan request),
+		done:    make(chan struct{}),
+		changed: make(chan struct{}),
+		forks:   make(chan forkResult, 1),
+		exits:   make(chan childExit, 1),
+		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
+	}
+	// The channels of features the spec does not use stay nil: a nil
+	// channel is never ready, so run's select skips it, and an idle process
+	// keeps neither the channel nor the sudog its parked select would hang
+	// on it (about 200 bytes each). Sends to them are non-blocking or come
+	// only from the feature's own goroutines.
+	if spec.Ready != "" || spec.usesNotify() {
+		p.ready = make(chan struct{}, 1) // READY=1 is read with x_watchdog alone too
+	}
+	if spec.Health != "" {
+		p.unhealthy = make(chan error, 1)
+	}
+	if spec.Watchdog > 0 {
+		p.watchdog = make(chan struct{}, 1)
+	}
+	if len(prog.spec.DependsOn) > 0 {
+		p.depPoke = make(chan struct{}, 1) // only a process with dependencies waits for them
 	}
 	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
 	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)
