@@ -65,7 +65,7 @@ type Process struct {
 	waitingFor string // the dependency a waiting STARTING process waits for
 	status     string // the child's last STATUS= (sd_notify)
 	count      counters
-	changed    chan struct{}  // closed and replaced on every state change
+	changed    chan struct{}  // closed at the next state change; nil until watch asks for it
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*pipeReader  // readers of the current spawn's output pipes
 
@@ -171,7 +171,6 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 		spec:    spec,
 		reqs:    make(chan request),
 		done:    make(chan struct{}),
-		changed: make(chan struct{}),
 		forks:   make(chan forkResult, 1),
 		exits:   make(chan childExit, 1),
 		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
@@ -315,6 +314,11 @@ func (p *Process) requestStop() error { return p.do(request{kind: reqStop}) }
 func (p *Process) watch() (State, string, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.changed == nil {
+		// Made on demand: most processes change state with no one
+		// waiting, and an idle one then keeps no channel.
+		p.changed = make(chan struct{})
+	}
 	return p.state, p.spawnErr, p.changed
 }
 
@@ -429,8 +433,10 @@ func (p *Process) setState(to State, d stateDetail) {
 	p.cur = to
 	p.mu.Lock()
 	p.state = to
-	close(p.changed)
-	p.changed = make(chan struct{})
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
 	p.mu.Unlock()
 	p.h.publish(Event{
 		Kind: EventProcessState, Time: p.h.now(),
