@@ -21,13 +21,14 @@ const idleHandBack = time.Second
 // netpoller. Once the child exited (drain), it reads until end of file or
 // the drain deadline, and then closes the pipe.
 type pipeReader struct {
-	f       *os.File
 	fd      int
+	name    string       // of the File, for its errors
 	watcher *sys.Watcher // nil: read from a goroutine throughout
 	sink    func([]byte)
 	done    func() // called once, after the pipe is closed
 
 	mu       sync.Mutex
+	f        *os.File    // made by the first run: a pipe that never had data needs none
 	cancel   func() bool // cancels the watch while parked on the watcher
 	draining bool        // the child exited: stop at deadline
 	deadline time.Time
@@ -68,6 +69,9 @@ func (r *pipeReader) wake() {
 func (r *pipeReader) run() {
 	for {
 		r.mu.Lock()
+		if r.f == nil {
+			r.f = sys.PollableFile(r.fd, r.name)
+		}
 		if r.draining {
 			_ = r.f.SetReadDeadline(r.deadline)
 		} else {
@@ -113,5 +117,7 @@ func (r *pipeReader) drain(deadline time.Time) {
 		// The watcher fired meanwhile: wake starts the goroutine, which
 		// sees the deadline.
 	}
-	_ = r.f.SetReadDeadline(deadline)
+	if r.f != nil { // else run has not begun, and sets the deadline itself
+		_ = r.f.SetReadDeadline(deadline)
+	}
 }
