@@ -22,6 +22,12 @@ func (p *Process) run() {
 		if p.timer != nil {
 			timerC = p.timer.C()
 		}
+		// A fork's outcome comes only while one is queued: leaving the
+		// channel out otherwise spares a parked idle process a sudog.
+		var forks chan forkResult
+		if p.forking {
+			forks = p.forks
+		}
 		select {
 		case r := <-p.reqs:
 			switch {
@@ -36,7 +42,7 @@ func (p *Process) run() {
 			default:
 				r.reply <- p.handle(r)
 			}
-		case f := <-p.forks:
+		case f := <-forks:
 			p.forked(f)
 		case <-p.ready:
 			p.becameReady()
