@@ -30,7 +30,7 @@ type channelLog struct {
 	sup     *Supervisor
 	proc    *processSpec
 	channel Channel
-	spec    LogSpec
+	spec    *LogSpec      // the processSpec's own, not a copy: never modified
 	file    *logfile.File // nil when the output is not kept in a file
 	tail    *tailBuffer
 
@@ -50,7 +50,7 @@ type channelLog struct {
 	dropped atomic.Int64
 }
 
-func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec LogSpec) *channelLog {
+func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec *LogSpec) *channelLog {
 	c := &channelLog{sup: s, proc: proc, channel: channel, spec: spec, tail: newTailBuffer(defaultTailBytes)}
 	if spec.CaptureMaxBytes > 0 {
 		c.capture = &capture{maxBytes: spec.CaptureMaxBytes}

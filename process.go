@@ -192,8 +192,8 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 	if len(prog.spec.DependsOn) > 0 {
 		p.depPoke = make(chan struct{}, 1) // only a process with dependencies waits for them
 	}
-	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
-	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)
+	p.out[0] = newChannelLog(s, spec, ChannelStdout, &spec.stdout)
+	p.out[1] = newChannelLog(s, spec, ChannelStderr, &spec.stderr)
 	return p
 }
 
