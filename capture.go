@@ -57,15 +57,8 @@ func (p *Process) startReaders(pid int, pipes *childPipes, w *sys.Watcher) {
 		if fd < 0 {
 			continue
 		}
-		log, match := p.out[i], p.logMatcher()
 		p.readers.Add(1)
-		r := &pipeReader{fd: fd, name: string(log.channel), watcher: w, done: p.readers.Done,
-			sink: func(b []byte) {
-				if match != nil {
-					match(b)
-				}
-				log.write(pid, b)
-			}}
+		r := &pipeReader{fd: fd, watcher: w, log: p.out[i], pid: pid, match: p.logMatcher(), readers: &p.readers}
 		p.mu.Lock()
 		p.outPipes = append(p.outPipes, r)
 		p.mu.Unlock()
