@@ -73,10 +73,10 @@ type Process struct {
 	cur              State // the state, read without the lock
 	child            *sys.Child
 	stdin            *stdinPipe
-	forking          bool       // a spawn is queued or forking
-	forkWaiter       chan error // gets the outcome of the fork a request asked for
-	deferred         []request  // requests received while forking, answered after it
-	forks            chan forkResult
+	forking          bool            // a spawn is queued or forking
+	forkWaiter       chan error      // gets the outcome of the fork a request asked for
+	deferred         []request       // requests received while forking, answered after it
+	forks            chan forkResult // the queued fork's outcome; nil unless forking
 	exits            chan childExit
 	timer            Timer
 	timerKind        timerKind
@@ -171,7 +171,6 @@ func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 		spec:    spec,
 		reqs:    make(chan request),
 		done:    make(chan struct{}),
-		forks:   make(chan forkResult, 1),
 		exits:   make(chan childExit, 1),
 		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
 	}

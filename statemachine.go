@@ -22,12 +22,6 @@ func (p *Process) run() {
 		if p.timer != nil {
 			timerC = p.timer.C()
 		}
-		// A fork's outcome comes only while one is queued: leaving the
-		// channel out otherwise spares a parked idle process a sudog.
-		var forks chan forkResult
-		if p.forking {
-			forks = p.forks
-		}
 		select {
 		case r := <-p.reqs:
 			switch {
@@ -42,7 +36,7 @@ func (p *Process) run() {
 			default:
 				r.reply <- p.handle(r)
 			}
-		case f := <-forks:
+		case f := <-p.forks: // nil unless forking
 			p.forked(f)
 		case <-p.ready:
 			p.becameReady()
@@ -123,9 +117,13 @@ func (p *Process) fork() {
 		return
 	}
 	p.forking = true
+	// A channel per fork: an idle process keeps none, and its parked
+	// select no sudog for it.
+	forks := make(chan forkResult, 1)
+	p.forks = forks
 	go func() {
 		child, err := pending.Wait()
-		p.forks <- forkResult{child: child, err: err}
+		forks <- forkResult{child: child, err: err}
 	}()
 }
 
@@ -175,7 +173,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 // forked handles the outcome of a fork: the child runs, or the start
 // failed (BACKOFF).
 func (p *Process) forked(f forkResult) {
-	p.forking = false
+	p.forking, p.forks = false, nil
 	if p.readyW != nil { // the child has its copy now
 		_ = p.readyW.Close()
 		p.readyW = nil
