@@ -16,20 +16,22 @@ import (
 // the queue is dropped, as supervisord closes its stdin dispatcher. The
 // descriptor becomes a pollable File at the first write only, so that a
 // child never written to costs none.
+//
+// The fields are laid out so that the struct fits 64 bytes.
 type stdinPipe struct {
-	fd     int
 	writer sync.WaitGroup // the writer goroutine, while one runs
+	fd     int32          // the pipe, until f is made
 
 	mu      sync.Mutex
-	f       *os.File // nil until the first write
-	queue   [][]byte
 	writing bool // a writer goroutine runs
 	failed  bool
 	closed  bool
+	f       *os.File // nil until the first write
+	queue   [][]byte
 }
 
 func newStdinPipe(fd int) *stdinPipe {
-	return &stdinPipe{fd: fd}
+	return &stdinPipe{fd: int32(fd)}
 }
 
 // write queues a copy of data, starting a writer if none runs.
@@ -41,7 +43,7 @@ func (s *stdinPipe) write(data []byte) error {
 	}
 	s.queue = append(s.queue, append([]byte(nil), data...))
 	if s.f == nil {
-		s.f = sys.PollableFile(s.fd, "stdin")
+		s.f = sys.PollableFile(int(s.fd), "stdin")
 	}
 	if !s.writing {
 		s.writing = true
@@ -82,7 +84,7 @@ func (s *stdinPipe) close() {
 	if f != nil {
 		_ = f.Close()
 	} else {
-		sys.Close(s.fd)
+		sys.Close(int(s.fd))
 	}
 	s.writer.Wait()
 }
