@@ -33,24 +33,18 @@ const (
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
 
 // childPipes are the parent's ends of one spawn's pipes (made by the
-// spawner right before the fork), as pollable files.
+// spawner right before the fork), as raw descriptors. Each becomes a
+// pollable *os.File only once it is used (see pipeReader and stdinPipe):
+// most children are quiet and never written to, and a File costs heap, a
+// descriptor in Go's netpoller and a cleanup for as long as it exists.
 type childPipes struct {
-	stdin          *os.File // parent writes
-	stdout, stderr *os.File // parent reads; stderr nil with redirect
-	outFDs         [2]int   // the descriptors of stdout and stderr
+	stdin int    // parent writes
+	out   [2]int // parent reads stdout and stderr; stderr -1 with redirect
 }
 
-// pipesOf wraps the parent's ends that the spawner returned.
+// pipesOf takes the parent's ends that the spawner returned.
 func pipesOf(stdio [3]int) *childPipes {
-	p := &childPipes{
-		stdin:  sys.PollableFile(stdio[0], "stdin"),
-		stdout: sys.PollableFile(stdio[1], "stdout"),
-		outFDs: [2]int{stdio[1], stdio[2]},
-	}
-	if stdio[2] >= 0 {
-		p.stderr = sys.PollableFile(stdio[2], "stderr")
-	}
-	return p
+	return &childPipes{stdin: stdio[0], out: [2]int{stdio[1], stdio[2]}}
 }
 
 // startReaders copies the child's output to the channel logs until EOF, or
@@ -59,19 +53,12 @@ func (p *Process) startReaders(pid int, pipes *childPipes, w *sys.Watcher) {
 	p.mu.Lock()
 	p.outPipes = p.outPipes[:0]
 	p.mu.Unlock()
-	for i, f := range []*os.File{pipes.stdout, pipes.stderr} {
-		if f == nil {
+	for i, fd := range pipes.out {
+		if fd < 0 {
 			continue
 		}
-		log, match := p.out[i], p.logMatcher()
 		p.readers.Add(1)
-		r := &pipeReader{f: f, fd: pipes.outFDs[i], watcher: w, done: p.readers.Done,
-			sink: func(b []byte) {
-				if match != nil {
-					match(b)
-				}
-				log.write(pid, b)
-			}}
+		r := &pipeReader{fd: fd, watcher: w, log: p.out[i], pid: pid, match: p.logMatcher(), readers: &p.readers}
 		p.mu.Lock()
 		p.outPipes = append(p.outPipes, r)
 		p.mu.Unlock()

@@ -30,9 +30,9 @@ type channelLog struct {
 	sup     *Supervisor
 	proc    *processSpec
 	channel Channel
-	spec    LogSpec
-	file    *logfile.File // nil when the output is not kept in a file
-	tail    *tailBuffer
+	spec    *LogSpec                   // the processSpec's own, not a copy: never modified
+	file    *logfile.File              // nil when the output is not kept in a file
+	tail    atomic.Pointer[tailBuffer] // made at the first output: a quiet process keeps none
 
 	// Guarded by mu: after a quick respawn, the readers of the old child's
 	// pipes (held open by a grandchild, say) may still run for a while
@@ -50,8 +50,8 @@ type channelLog struct {
 	dropped atomic.Int64
 }
 
-func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec LogSpec) *channelLog {
-	c := &channelLog{sup: s, proc: proc, channel: channel, spec: spec, tail: newTailBuffer(defaultTailBytes)}
+func newChannelLog(s *Supervisor, proc *processSpec, channel Channel, spec *LogSpec) *channelLog {
+	c := &channelLog{sup: s, proc: proc, channel: channel, spec: spec}
 	if spec.CaptureMaxBytes > 0 {
 		c.capture = &capture{maxBytes: spec.CaptureMaxBytes}
 	}
@@ -104,7 +104,7 @@ func (c *channelLog) write(pid int, b []byte) {
 		b = c.stamps.apply(c.sup.clock.Now(), b)
 		c.mu.Unlock()
 	}
-	_, _ = c.tail.Write(b)
+	_, _ = c.tailBuffer().Write(b)
 	if c.file != nil {
 		c.writeFile(b)
 	}
@@ -161,8 +161,30 @@ func (c *channelLog) writeFile(b []byte) {
 // take since the process was added.
 func (c *channelLog) droppedBytes() int64 { return c.dropped.Load() }
 
+// tailBuffer returns the in-memory tail, making it if there is none yet.
+// Readers of an old and a new spawn may race to make it: one wins.
+func (c *channelLog) tailBuffer() *tailBuffer {
+	if t := c.tail.Load(); t != nil {
+		return t
+	}
+	c.tail.CompareAndSwap(nil, newTailBuffer(defaultTailBytes))
+	return c.tail.Load()
+}
+
 // Tail returns a copy of the newest output kept in memory.
-func (c *channelLog) Tail() []byte { return c.tail.Bytes() }
+func (c *channelLog) Tail() []byte {
+	if t := c.tail.Load(); t != nil {
+		return t.Bytes()
+	}
+	return nil
+}
+
+// clearTail forgets the output kept in memory.
+func (c *channelLog) clearTail() {
+	if t := c.tail.Load(); t != nil {
+		t.Reset()
+	}
+}
 
 // path returns the log file's path, or "" when output is not kept in a file.
 func (c *channelLog) path() string {

@@ -103,8 +103,8 @@ func TestLogFileFullDiskReported(t *testing.T) {
 	assert.GreaterOrEqual(t, dropped, int64(5*lineLen))
 
 	// More output arrives after the recovery, and nothing more is said.
-	last := ts.proc(t, "writer").out[0].tail.Total()
-	require.Eventually(t, func() bool { return ts.proc(t, "writer").out[0].tail.Total() > last+3*lineLen }, waitLong, 10*time.Millisecond)
+	last := ts.proc(t, "writer").out[0].tail.Load().Total()
+	require.Eventually(t, func() bool { return ts.proc(t, "writer").out[0].tail.Load().Total() > last+3*lineLen }, waitLong, 10*time.Millisecond)
 	time.Sleep(100 * time.Millisecond)
 	assert.Len(t, ts.log.messages("writes are failing"), 1)
 	assert.Len(t, ts.log.messages("writes succeed again"), 1)

@@ -76,7 +76,7 @@ func (p *Process) RecentOutput(ch Channel) ([]byte, error) {
 func (p *Process) ClearLogs() error {
 	var errs []error
 	for _, c := range p.out {
-		c.tail.Reset()
+		c.clearTail()
 		if c.file != nil {
 			if err := c.file.Clear(); err != nil {
 				errs = append(errs, err)

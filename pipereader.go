@@ -20,14 +20,20 @@ const idleHandBack = time.Second
 // Where there is no watcher, the goroutine stays, parked in Go's
 // netpoller. Once the child exited (drain), it reads until end of file or
 // the drain deadline, and then closes the pipe.
+//
+// Its fields are plain values rather than closures over them: a reader
+// lives as long as its child, and closures would cost allocations of
+// their own.
 type pipeReader struct {
-	f       *os.File
 	fd      int
-	watcher *sys.Watcher // nil: read from a goroutine throughout
-	sink    func([]byte)
-	done    func() // called once, after the pipe is closed
+	watcher *sys.Watcher    // nil: read from a goroutine throughout
+	log     *channelLog     // gets the output
+	pid     int             // of the child that writes it (taps, log events)
+	match   func([]byte)    // the log:REGEX readiness check, or nil
+	readers *sync.WaitGroup // Done once the pipe is closed
 
 	mu       sync.Mutex
+	f        *os.File    // made by the first run: a pipe that never had data needs none
 	cancel   func() bool // cancels the watch while parked on the watcher
 	draining bool        // the child exited: stop at deadline
 	deadline time.Time
@@ -68,6 +74,9 @@ func (r *pipeReader) wake() {
 func (r *pipeReader) run() {
 	for {
 		r.mu.Lock()
+		if r.f == nil {
+			r.f = sys.PollableFile(r.fd, string(r.log.channel))
+		}
 		if r.draining {
 			_ = r.f.SetReadDeadline(r.deadline)
 		} else {
@@ -94,7 +103,15 @@ func (r *pipeReader) run() {
 		r.mu.Unlock()
 	}
 	_ = r.f.Close()
-	r.done()
+	r.readers.Done()
+}
+
+// sink handles one chunk read from the pipe.
+func (r *pipeReader) sink(b []byte) {
+	if r.match != nil {
+		r.match(b)
+	}
+	r.log.write(r.pid, b)
 }
 
 // drain makes the reader stop at deadline, or at end of file before: a
@@ -113,5 +130,7 @@ func (r *pipeReader) drain(deadline time.Time) {
 		// The watcher fired meanwhile: wake starts the goroutine, which
 		// sees the deadline.
 	}
-	_ = r.f.SetReadDeadline(deadline)
+	if r.f != nil { // else run has not begun, and sets the deadline itself
+		_ = r.f.SetReadDeadline(deadline)
+	}
 }

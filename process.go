@@ -65,7 +65,7 @@ type Process struct {
 	waitingFor string // the dependency a waiting STARTING process waits for
 	status     string // the child's last STATUS= (sd_notify)
 	count      counters
-	changed    chan struct{}  // closed and replaced on every state change
+	changed    chan struct{}  // closed at the next state change; nil until watch asks for it
 	out        [2]*channelLog // stdout, stderr
 	outPipes   []*pipeReader  // readers of the current spawn's output pipes
 
@@ -73,10 +73,10 @@ type Process struct {
 	cur              State // the state, read without the lock
 	child            *sys.Child
 	stdin            *stdinPipe
-	forking          bool       // a spawn is queued or forking
-	forkWaiter       chan error // gets the outcome of the fork a request asked for
-	deferred         []request  // requests received while forking, answered after it
-	forks            chan forkResult
+	forking          bool            // a spawn is queued or forking
+	forkWaiter       chan error      // gets the outcome of the fork a request asked for
+	deferred         []request       // requests received while forking, answered after it
+	forks            chan forkResult // the queued fork's outcome; nil unless forking
 	exits            chan childExit
 	timer            Timer
 	timerKind        timerKind
@@ -166,22 +166,33 @@ type childExit struct {
 
 func newProcess(s *Supervisor, prog *Program, spec *processSpec) *Process {
 	p := &Process{
-		prog:      prog,
-		h:         s,
-		spec:      spec,
-		reqs:      make(chan request),
-		done:      make(chan struct{}),
-		changed:   make(chan struct{}),
-		forks:     make(chan forkResult, 1),
-		exits:     make(chan childExit, 1),
-		depPoke:   make(chan struct{}, 1),
-		ready:     make(chan struct{}, 1),
-		unhealthy: make(chan error, 1),
-		watchdog:  make(chan struct{}, 1),
-		tracker:   spec.restartPolicy().NewTracker(spec.startRetries()),
+		prog:    prog,
+		h:       s,
+		spec:    spec,
+		reqs:    make(chan request),
+		done:    make(chan struct{}),
+		exits:   make(chan childExit, 1),
+		tracker: spec.restartPolicy().NewTracker(spec.startRetries()),
 	}
-	p.out[0] = newChannelLog(s, spec, ChannelStdout, spec.stdout)
-	p.out[1] = newChannelLog(s, spec, ChannelStderr, spec.stderr)
+	// The channels of features the spec does not use stay nil: a nil
+	// channel is never ready, so run's select skips it, and an idle process
+	// keeps neither the channel nor the sudog its parked select would hang
+	// on it (about 200 bytes each). Sends to them are non-blocking or come
+	// only from the feature's own goroutines.
+	if spec.Ready != "" || spec.usesNotify() {
+		p.ready = make(chan struct{}, 1) // READY=1 is read with x_watchdog alone too
+	}
+	if spec.Health != "" {
+		p.unhealthy = make(chan error, 1)
+	}
+	if spec.Watchdog > 0 {
+		p.watchdog = make(chan struct{}, 1)
+	}
+	if len(prog.spec.DependsOn) > 0 {
+		p.depPoke = make(chan struct{}, 1) // only a process with dependencies waits for them
+	}
+	p.out[0] = newChannelLog(s, spec, ChannelStdout, &spec.stdout)
+	p.out[1] = newChannelLog(s, spec, ChannelStderr, &spec.stderr)
 	return p
 }
 
@@ -302,6 +313,11 @@ func (p *Process) requestStop() error { return p.do(request{kind: reqStop}) }
 func (p *Process) watch() (State, string, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.changed == nil {
+		// Made on demand: most processes change state with no one
+		// waiting, and an idle one then keeps no channel.
+		p.changed = make(chan struct{})
+	}
 	return p.state, p.spawnErr, p.changed
 }
 
@@ -416,8 +432,10 @@ func (p *Process) setState(to State, d stateDetail) {
 	p.cur = to
 	p.mu.Lock()
 	p.state = to
-	close(p.changed)
-	p.changed = make(chan struct{})
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
 	p.mu.Unlock()
 	p.h.publish(Event{
 		Kind: EventProcessState, Time: p.h.now(),

@@ -36,7 +36,7 @@ func (p *Process) run() {
 			default:
 				r.reply <- p.handle(r)
 			}
-		case f := <-p.forks:
+		case f := <-p.forks: // nil unless forking
 			p.forked(f)
 		case <-p.ready:
 			p.becameReady()
@@ -117,9 +117,13 @@ func (p *Process) fork() {
 		return
 	}
 	p.forking = true
+	// A channel per fork: an idle process keeps none, and its parked
+	// select no sudog for it.
+	forks := make(chan forkResult, 1)
+	p.forks = forks
 	go func() {
 		child, err := pending.Wait()
-		p.forks <- forkResult{child: child, err: err}
+		forks <- forkResult{child: child, err: err}
 	}()
 }
 
@@ -169,7 +173,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 // forked handles the outcome of a fork: the child runs, or the start
 // failed (BACKOFF).
 func (p *Process) forked(f forkResult) {
-	p.forking = false
+	p.forking, p.forks = false, nil
 	if p.readyW != nil { // the child has its copy now
 		_ = p.readyW.Close()
 		p.readyW = nil

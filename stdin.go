@@ -3,6 +3,8 @@ package supervisor
 import (
 	"os"
 	"sync"
+
+	"github.com/supervise-go/supervisor/internal/sys"
 )
 
 // stdinPipe writes to one child's stdin from a goroutine of its own, so
@@ -11,20 +13,25 @@ import (
 // The writer goroutine runs only while data waits: most children are never
 // written to, and an idle one costs no goroutine. After a failed write (the
 // child closed its stdin) every write fails with ErrNoFile and the rest of
-// the queue is dropped, as supervisord closes its stdin dispatcher.
+// the queue is dropped, as supervisord closes its stdin dispatcher. The
+// descriptor becomes a pollable File at the first write only, so that a
+// child never written to costs none.
+//
+// The fields are laid out so that the struct fits 64 bytes.
 type stdinPipe struct {
-	f      *os.File
 	writer sync.WaitGroup // the writer goroutine, while one runs
+	fd     int32          // the pipe, until f is made
 
 	mu      sync.Mutex
-	queue   [][]byte
 	writing bool // a writer goroutine runs
 	failed  bool
 	closed  bool
+	f       *os.File // nil until the first write
+	queue   [][]byte
 }
 
-func newStdinPipe(f *os.File) *stdinPipe {
-	return &stdinPipe{f: f}
+func newStdinPipe(fd int) *stdinPipe {
+	return &stdinPipe{fd: int32(fd)}
 }
 
 // write queues a copy of data, starting a writer if none runs.
@@ -35,6 +42,9 @@ func (s *stdinPipe) write(data []byte) error {
 		return ErrNoFile
 	}
 	s.queue = append(s.queue, append([]byte(nil), data...))
+	if s.f == nil {
+		s.f = sys.PollableFile(int(s.fd), "stdin")
+	}
 	if !s.writing {
 		s.writing = true
 		s.writer.Add(1)
@@ -69,7 +79,12 @@ func (s *stdinPipe) close() {
 	s.mu.Lock()
 	s.closed = true
 	s.queue = nil
+	f := s.f
 	s.mu.Unlock()
-	_ = s.f.Close()
+	if f != nil {
+		_ = f.Close()
+	} else {
+		sys.Close(int(s.fd))
+	}
 	s.writer.Wait()
 }
