@@ -106,7 +106,7 @@ type host interface {
 	now() time.Time
 	newTimer(d time.Duration) Timer
 	logger() *slog.Logger
-	submit(a *sys.Attr) (*sys.Pending, error)
+	submit(a *sys.Attr, then func(*sys.Child, error)) error
 	publish(e Event)
 	isStopping() bool
 	childEnv(p *processSpec) map[string]string

@@ -109,37 +109,37 @@ func (p *Process) spawn() {
 	p.fork()
 }
 
-// fork queues the child's fork; forked handles the outcome.
+// fork queues the child's fork; forked handles the outcome, which the
+// spawning thread sends on a channel made for this fork (an idle process
+// keeps none, and its parked select no sudog for it; no goroutine waits
+// for the fork).
 func (p *Process) fork() {
-	pending, err := p.submit()
+	forks := make(chan forkResult, 1)
+	err := p.submit(func(child *sys.Child, err error) {
+		forks <- forkResult{child: child, err: err} // never blocks: room for one
+	})
 	if err != nil {
 		p.forked(forkResult{err: err})
 		return
 	}
 	p.forking = true
-	// A channel per fork: an idle process keeps none, and its parked
-	// select no sudog for it.
-	forks := make(chan forkResult, 1)
 	p.forks = forks
-	go func() {
-		child, err := pending.Wait()
-		forks <- forkResult{child: child, err: err}
-	}()
 }
 
-// submit resolves what the child needs and queues its fork.
-func (p *Process) submit() (*sys.Pending, error) {
+// submit resolves what the child needs and queues its fork; then gets the
+// outcome.
+func (p *Process) submit(then func(*sys.Child, error)) error {
 	envMap, env, err := p.childEnvironment()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	path, argv, err := resolveCommand(p.spec.command, envMap)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cred, err := credential(p.spec.User)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	umask := -1
 	if p.spec.Umask != nil {
@@ -148,7 +148,7 @@ func (p *Process) submit() (*sys.Pending, error) {
 	if p.spec.usesNotify() {
 		sock, err := p.openNotify()
 		if err != nil {
-			return nil, fmt.Errorf("making the NOTIFY_SOCKET: %w", err)
+			return fmt.Errorf("making the NOTIFY_SOCKET: %w", err)
 		}
 		env = append(slices.Clone(env), "NOTIFY_SOCKET="+sock)
 	}
@@ -162,12 +162,12 @@ func (p *Process) submit() (*sys.Pending, error) {
 	if n := readyFD(p.spec.Ready); n > 0 {
 		w, err := p.openReadyFD()
 		if err != nil {
-			return nil, fmt.Errorf("making the pipe of x_ready fd:%d: %w", n, err)
+			return fmt.Errorf("making the pipe of x_ready fd:%d: %w", n, err)
 		}
 		p.readyW = w
 		attr.NotifyFD, attr.NotifyFile = n, int(w.Fd())
 	}
-	return p.h.submit(attr)
+	return p.h.submit(attr, then)
 }
 
 // forked handles the outcome of a fork: the child runs, or the start

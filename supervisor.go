@@ -724,7 +724,9 @@ func (s *Supervisor) newTimer(d time.Duration) Timer { return s.clock.NewTimer(d
 func (s *Supervisor) logger() *slog.Logger           { return s.log }
 func (s *Supervisor) isStopping() bool               { return s.stopping.Load() }
 
-func (s *Supervisor) submit(a *sys.Attr) (*sys.Pending, error) { return s.spawner.Submit(a) }
+func (s *Supervisor) submit(a *sys.Attr, then func(*sys.Child, error)) error {
+	return s.spawner.SubmitFunc(a, then)
+}
 
 // transitionRefused reports a state change that the table refused: a bug,
 // logged at ERROR (tests set onRefused to fail at once).

@@ -86,7 +86,8 @@ type Spawner struct {
 // Pending is a submitted spawn; Wait returns its outcome.
 type Pending struct {
 	attr    *Attr
-	reply   chan spawnReply
+	reply   chan spawnReply     // for Wait
+	then    func(*Child, error) // instead, with SubmitFunc
 	watcher *Watcher
 	exits   *exitNotifier
 }
@@ -139,7 +140,11 @@ func (s *Spawner) loop(ready chan<- error) {
 		s.queue[0] = nil
 		s.queue = s.queue[1:]
 		s.mu.Unlock()
-		p.reply <- spawn(p.attr)
+		if r := spawn(p.attr); p.then != nil {
+			p.then(p.outcome(r))
+		} else {
+			p.reply <- r
+		}
 		s.mu.Lock()
 	}
 }
@@ -147,20 +152,40 @@ func (s *Spawner) loop(ready chan<- error) {
 // Submit queues a spawn and returns at once; the spawning threads take
 // queued spawns in the order they were submitted.
 func (s *Spawner) Submit(a *Attr) (*Pending, error) {
-	p := &Pending{attr: a, reply: make(chan spawnReply, 1), watcher: s.watcher, exits: s.exits}
+	p := &Pending{attr: a, reply: make(chan spawnReply, 1)}
+	if err := s.queueSpawn(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// SubmitFunc queues a spawn as Submit does, and calls f with its outcome,
+// what Pending.Wait would return, on the spawning thread right after the
+// fork: f must not block (a send on a buffered channel with room). No
+// goroutine waits for the fork meanwhile.
+func (s *Spawner) SubmitFunc(a *Attr, f func(*Child, error)) error {
+	return s.queueSpawn(&Pending{attr: a, then: f})
+}
+
+func (s *Spawner) queueSpawn(p *Pending) error {
+	p.watcher, p.exits = s.watcher, s.exits
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, ErrSpawnerClosed
+		return ErrSpawnerClosed
 	}
 	s.queue = append(s.queue, p)
 	s.more.Signal()
-	return p, nil
+	return nil
 }
 
 // Wait waits for the spawn and returns the started child. Call it once.
 func (p *Pending) Wait() (*Child, error) {
-	r := <-p.reply
+	return p.outcome(<-p.reply)
+}
+
+// outcome makes the started child of a spawn's reply.
+func (p *Pending) outcome(r spawnReply) (*Child, error) {
 	if r.err != nil {
 		return nil, r.err
 	}

@@ -248,3 +248,44 @@ func openFds(t *testing.T) int {
 	}
 	return n
 }
+
+// SubmitFunc hands each spawn's outcome to its function, in submission
+// order, with nobody waiting: the child, or why it did not start; and after
+// Close it refuses new spawns.
+func TestSpawnerSubmitFunc(t *testing.T) {
+	sp, err := NewSpawner(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		c   *Child
+		err error
+	}
+	outcomes := make(chan outcome, 2)
+	for _, path := range []string{"/bin/sh", "/nonexistent/command"} {
+		err := sp.SubmitFunc(&Attr{Path: path, Argv: []string{path, "-c", "exit 4"}, Umask: -1}, func(c *Child, err error) {
+			outcomes <- outcome{c, err}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := <-outcomes
+	if first.err != nil {
+		t.Fatalf("first spawn: %v", first.err)
+	}
+	closePipeEnds(&first.c.Stdio)
+	if ws, err := first.c.Wait(); err != nil || ws.ExitStatus() != 4 {
+		t.Errorf("first child: %v %v, want exit status 4", ws, err)
+	}
+	first.c.Release()
+	if second := <-outcomes; !errors.Is(second.err, syscall.ENOENT) || second.c != nil {
+		t.Errorf("second spawn: %v %v, want ENOENT", second.c, second.err)
+	}
+	sp.Close()
+	if err := sp.SubmitFunc(&Attr{Path: "/bin/true", Argv: []string{"true"}}, func(*Child, error) {
+		t.Error("called after Close")
+	}); !errors.Is(err, ErrSpawnerClosed) {
+		t.Errorf("SubmitFunc after Close: %v, want ErrSpawnerClosed", err)
+	}
+}
