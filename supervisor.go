@@ -49,10 +49,15 @@ type Supervisor struct {
 	groups   map[string]*group
 	programs map[string]*Program
 	addSeq   int
-	serving  bool
-	served   bool
-	ready    chan struct{} // closed once Serve has started the processes
-	spawner  *sys.Spawner
+	// The groups and processes in start order, made when first asked for
+	// after groups were added or removed (a group never changes once
+	// added): getAllProcessInfo and the status page ask at every call.
+	sorted  []*group
+	all     []*Process
+	serving bool
+	served  bool
+	ready   chan struct{} // closed once Serve has started the processes
+	spawner *sys.Spawner
 	// opMu is held (read) by every request that may start processes and
 	// (write) by the shutdown, so that nothing starts once stopping began.
 	opMu     sync.RWMutex
@@ -299,6 +304,7 @@ func (s *Supervisor) installLocked(g *group) {
 	s.addSeq++
 	g.seq = s.addSeq
 	s.groups[g.name] = g
+	s.sorted, s.all = nil, nil
 	for _, p := range g.programs {
 		s.programs[p.spec.Name] = p
 	}
@@ -328,6 +334,7 @@ func (s *Supervisor) Remove(group string) error {
 		}
 	}
 	delete(s.groups, g.name)
+	s.sorted, s.all = nil, nil
 	for _, p := range g.programs {
 		delete(s.programs, p.spec.Name)
 	}
@@ -375,11 +382,14 @@ func (s *Supervisor) lookupProgram(name string) *Program {
 }
 
 // Processes returns every process, in start order (see Programs; within a
-// group, by priority then name).
+// group, by priority then name), in a slice of the caller's.
 func (s *Supervisor) Processes() []*Process {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.allLocked()
+	if all := s.allLocked(); len(all) > 0 {
+		return slices.Clone(all)
+	}
+	return nil
 }
 
 // Process returns the process of that name in that group, or an error
@@ -399,14 +409,16 @@ func (s *Supervisor) Process(group, name string) (*Process, error) {
 }
 
 // sortedGroupsLocked returns the groups by ascending priority, ties by
-// order of addition, then name.
+// order of addition, then name. The slice is shared: do not modify it.
 func (s *Supervisor) sortedGroupsLocked() []*group {
-	gs := make([]*group, 0, len(s.groups))
-	for _, g := range s.groups {
-		gs = append(gs, g)
+	if s.sorted == nil {
+		s.sorted = make([]*group, 0, len(s.groups))
+		for _, g := range s.groups {
+			s.sorted = append(s.sorted, g)
+		}
+		slices.SortFunc(s.sorted, compareGroups)
 	}
-	slices.SortFunc(gs, compareGroups)
-	return gs
+	return s.sorted
 }
 
 // compareGroups orders groups as they start: by priority, then in the order
@@ -415,12 +427,16 @@ func compareGroups(a, b *group) int {
 	return cmp.Or(cmp.Compare(a.priority, b.priority), cmp.Compare(a.seq, b.seq), strings.Compare(a.name, b.name))
 }
 
+// allLocked returns every process in start order. The slice is shared: do
+// not modify it.
 func (s *Supervisor) allLocked() []*Process {
-	var out []*Process
-	for _, g := range s.sortedGroupsLocked() {
-		out = append(out, g.procs...)
+	if s.all == nil {
+		s.all = []*Process{}
+		for _, g := range s.sortedGroupsLocked() {
+			s.all = append(s.all, g.procs...)
+		}
 	}
-	return out
+	return s.all
 }
 
 // StartProcesses starts those of procs that are not STARTING, RUNNING or

@@ -63,20 +63,14 @@ func groupNames(sup *supervisor.Supervisor) map[string]bool {
 	return names
 }
 
-// allInfo returns a snapshot of every process, sorted by group name then
-// process name (the order of supervisord's getAllProcessInfo).
-func allInfo(sup *supervisor.Supervisor) []supervisor.ProcessInfo {
+// byName returns every process sorted by group name then process name
+// (the order of supervisord's getAllProcessInfo).
+func byName(sup *supervisor.Supervisor) []*supervisor.Process {
 	procs := sup.Processes()
-	// Sorting the handles is cheaper than sorting the snapshots, which
-	// are large.
 	slices.SortFunc(procs, func(a, b *supervisor.Process) int {
 		return cmp.Or(strings.Compare(a.Group(), b.Group()), strings.Compare(a.Name(), b.Name()))
 	})
-	out := make([]supervisor.ProcessInfo, len(procs))
-	for i, p := range procs {
-		out[i] = p.Info()
-	}
-	return out
+	return procs
 }
 
 // filter returns the processes whose state passes keep.
