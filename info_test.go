@@ -1,10 +1,12 @@
 package supervisor
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Description of a RUNNING process, as Python's timedelta prints uptimes.
@@ -57,4 +59,45 @@ func TestDescriptionRunningWithStatus(t *testing.T) {
 	assert.Equal(t, "pid 123, uptime 0:01:02, serving 3 clients", i.Description())
 	i.State, i.Pid = Starting, 0
 	assert.Equal(t, "serving 3 clients", i.Description())
+}
+
+// Processes and Programs follow groups as they are added and removed, in
+// start order (by priority), though the order is kept between calls; a
+// caller may reorder what it gets.
+func TestProcessesFollowAddAndRemove(t *testing.T) {
+	t.Parallel()
+	s := New()
+	names := func() (procs, progs []string) {
+		for _, p := range s.Processes() {
+			procs = append(procs, p.Name())
+		}
+		for _, p := range s.Programs() {
+			progs = append(progs, p.Name())
+		}
+		return procs, progs
+	}
+	late := newSpec("late", "/bin/true")
+	late.Priority = 900
+	_, err := s.Add(late)
+	require.NoError(t, err)
+	procs, progs := names()
+	assert.Equal(t, []string{"late"}, procs)
+	assert.Equal(t, []string{"late"}, progs)
+
+	early := newSpec("early", "/bin/true")
+	early.Priority = 100
+	_, err = s.Add(early)
+	require.NoError(t, err)
+	mine := s.Processes()
+	slices.Reverse(mine)
+	procs, progs = names()
+	assert.Equal(t, []string{"early", "late"}, procs, "the caller's reordering is its own")
+	assert.Equal(t, []string{"early", "late"}, progs)
+
+	require.NoError(t, s.Remove("early"))
+	procs, progs = names()
+	assert.Equal(t, []string{"late"}, procs)
+	assert.Equal(t, []string{"late"}, progs)
+	require.NoError(t, s.Remove("late"))
+	assert.Nil(t, s.Processes())
 }
