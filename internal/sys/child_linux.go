@@ -4,7 +4,6 @@ package sys
 
 import (
 	"errors"
-	"os"
 	"sync"
 	"syscall"
 )
@@ -142,7 +141,7 @@ func (c *Child) kill(pid int, sig syscall.Signal) error {
 // ignoreGone drops "no such process": a zombie's group may be empty, and
 // the reap will finish the job.
 func ignoreGone(err error) error {
-	if errors.Is(err, syscall.ESRCH) || errors.Is(err, os.ErrClosed) {
+	if errors.Is(err, syscall.ESRCH) {
 		return nil
 	}
 	return err

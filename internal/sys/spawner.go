@@ -76,20 +76,26 @@ var ErrSpawnerClosed = errors.New("spawner closed")
 type Spawner struct {
 	mu      sync.Mutex
 	more    sync.Cond // signalled when the queue grows or Close is called
-	queue   []*Pending
+	queue   []queuedSpawn
 	closed  bool
 	threads sync.WaitGroup
 	watcher *Watcher      // the children's quiet pipes
 	exits   *exitNotifier // the children's exits
 }
 
-// Pending is a submitted spawn; Wait returns its outcome.
-type Pending struct {
-	attr    *Attr
-	reply   chan spawnReply     // for Wait
-	then    func(*Child, error) // instead, with SubmitFunc
-	watcher *Watcher
-	exits   *exitNotifier
+// queuedSpawn is a spawn waiting for a spawning thread, and who gets its
+// outcome.
+type queuedSpawn struct {
+	attr *Attr
+	then func(*Child, error)
+}
+
+// Pending is a spawn submitted with Submit; Wait returns its outcome.
+type Pending struct{ done chan spawnOutcome }
+
+type spawnOutcome struct {
+	c   *Child
+	err error
 }
 
 type spawnReply struct {
@@ -136,15 +142,11 @@ func (s *Spawner) loop(ready chan<- error) {
 			s.mu.Unlock()
 			return
 		}
-		p := s.queue[0]
-		s.queue[0] = nil
+		q := s.queue[0]
+		s.queue[0] = queuedSpawn{}
 		s.queue = s.queue[1:]
 		s.mu.Unlock()
-		if r := spawn(p.attr); p.then != nil {
-			p.then(p.outcome(r))
-		} else {
-			p.reply <- r
-		}
+		q.then(s.childOf(spawn(q.attr)))
 		s.mu.Lock()
 	}
 }
@@ -152,8 +154,8 @@ func (s *Spawner) loop(ready chan<- error) {
 // Submit queues a spawn and returns at once; the spawning threads take
 // queued spawns in the order they were submitted.
 func (s *Spawner) Submit(a *Attr) (*Pending, error) {
-	p := &Pending{attr: a, reply: make(chan spawnReply, 1)}
-	if err := s.queueSpawn(p); err != nil {
+	p := &Pending{done: make(chan spawnOutcome, 1)}
+	if err := s.SubmitFunc(a, func(c *Child, err error) { p.done <- spawnOutcome{c, err} }); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -164,28 +166,24 @@ func (s *Spawner) Submit(a *Attr) (*Pending, error) {
 // fork: f must not block (a send on a buffered channel with room). No
 // goroutine waits for the fork meanwhile.
 func (s *Spawner) SubmitFunc(a *Attr, f func(*Child, error)) error {
-	return s.queueSpawn(&Pending{attr: a, then: f})
-}
-
-func (s *Spawner) queueSpawn(p *Pending) error {
-	p.watcher, p.exits = s.watcher, s.exits
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrSpawnerClosed
 	}
-	s.queue = append(s.queue, p)
+	s.queue = append(s.queue, queuedSpawn{attr: a, then: f})
 	s.more.Signal()
 	return nil
 }
 
 // Wait waits for the spawn and returns the started child. Call it once.
 func (p *Pending) Wait() (*Child, error) {
-	return p.outcome(<-p.reply)
+	o := <-p.done
+	return o.c, o.err
 }
 
-// outcome makes the started child of a spawn's reply.
-func (p *Pending) outcome(r spawnReply) (*Child, error) {
+// childOf makes the started child of a spawn's reply.
+func (s *Spawner) childOf(r spawnReply) (*Child, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -198,14 +196,11 @@ func (p *Pending) outcome(r spawnReply) (*Child, error) {
 		return nil, err
 	}
 	c.Stdio = r.stdio
-	c.watcher = p.watcher
-	c.exits = p.exits
+	c.watcher, c.exits = s.watcher, s.exits
 	return c, nil
 }
 
-// Start starts a child as described by a and waits for it. Only the pipes
-// and the fork are made on the spawning thread; the rest is done on the
-// caller's goroutine.
+// Start starts a child as described by a and waits for it.
 func (s *Spawner) Start(a *Attr) (*Child, error) {
 	p, err := s.Submit(a)
 	if err != nil {
